@@ -1,0 +1,233 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using Router.Contracts;
+using Router.Contracts.OpenRouter;
+
+namespace Router.Actors.OpenRouter;
+
+/// <summary>
+/// OpenRouter's HTTP API over one pooled connection handler. Each call runs through a Polly pipeline:
+/// per-attempt timeout inside a retry of transient failures (network, 408, 5xx; 429 only when
+/// <see cref="OpenRouterClientOptions.RetryRateLimited"/>) with jittered exponential backoff honouring a capped
+/// Retry-After. Failures surface as <see cref="OpenRouterException"/> carrying a classified <see cref="UpstreamError"/>.
+/// </summary>
+public sealed class OpenRouterClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly OpenRouterClientOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+
+    public OpenRouterClient(OpenRouterClientOptions options, ILogger<OpenRouterClient>? logger = null, TimeProvider? time = null)
+    {
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            MaxConnectionsPerServer = 512,
+            AutomaticDecompression = DecompressionMethods.All,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        _http = new HttpClient(handler)
+        {
+            BaseAddress = new Uri(options.BaseUrl.TrimEnd('/') + "/"),
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan, // the pipeline owns timeouts
+        };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+        _http.DefaultRequestHeaders.TryAddWithoutValidation("HTTP-Referer", options.SiteUrl);
+        _http.DefaultRequestHeaders.TryAddWithoutValidation("X-Title", options.AppName);
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Router", "1.0"));
+        _pipeline = BuildPipeline();
+    }
+
+    public OpenRouterClientOptions Options => _options;
+
+    /// <summary><c>GET /models</c>: the catalog.</summary>
+    public async Task<IReadOnlyList<ModelInfo>> GetModelsAsync(CancellationToken ct = default)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "models"), HttpCompletionOption.ResponseContentRead, null, ct);
+        var list = await ReadJsonAsync(response, RouterJsonContext.Default.ModelList, null, ct);
+        return list.Data ?? throw Invalid("models list has no data", null);
+    }
+
+    /// <summary><c>GET /key</c>: the key's limits (used to pace test runs).</summary>
+    public async Task<KeyInfo> GetKeyInfoAsync(CancellationToken ct = default)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "key"), HttpCompletionOption.ResponseContentRead, null, ct);
+        var envelope = await ReadJsonAsync(response, RouterJsonContext.Default.KeyInfoEnvelope, null, ct);
+        return envelope.Data ?? throw Invalid("key info has no data", null);
+    }
+
+    /// <summary>A non-streaming completion.</summary>
+    public async Task<ChatCompletionResponse> CompleteAsync(ChatCompletionRequest request, CancellationToken ct = default)
+    {
+        request = request with { Stream = false };
+        using var response = await SendAsync(() => ChatRequest(request), HttpCompletionOption.ResponseContentRead, request.Model, ct);
+        var completion = await ReadJsonAsync(response, RouterJsonContext.Default.ChatCompletionResponse, request.Model, ct);
+        if (completion.Error is { } error)
+            throw new OpenRouterException(ClassifyBodyError(error, request.Model));
+        if (completion.Choices is not { Count: > 0 })
+            throw Invalid("completion has no choices", request.Model);
+        return completion;
+    }
+
+    /// <summary>
+    /// A streaming completion: chunks as they arrive. Retries apply until the 200 headers; after that a silence longer
+    /// than the timeout, an error chunk, bad JSON or an end without <c>[DONE]</c> throws <see cref="OpenRouterException"/>.
+    /// </summary>
+    public async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        request = request with { Stream = true };
+        using var response = await SendAsync(() => ChatRequest(request), HttpCompletionOption.ResponseHeadersRead, request.Model, ct);
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        await using var sse = new SseReader(body);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        while (await NextChunkAsync(sse, idle, request.Model, ct) is { } chunk)
+            yield return chunk;
+    }
+
+    private async Task<ChatCompletionChunk?> NextChunkAsync(SseReader sse, CancellationTokenSource idle, string? model, CancellationToken ct)
+    {
+        SseEvent? sseEvent;
+        idle.CancelAfter(_options.Timeout);
+        try
+        {
+            sseEvent = await sse.ReadAsync(idle.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.Timeout,
+                $"No data from OpenRouter for {_options.Timeout.TotalSeconds:0.#} s while streaming", 408, model));
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.Network, "Stream broken: " + e.Message, null, model), e);
+        }
+        if (sseEvent is null)
+            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.StreamError, "Stream ended before [DONE]", null, model));
+        if (sseEvent.Data == "[DONE]")
+            return null;
+
+        ChatCompletionChunk? chunk;
+        try
+        {
+            chunk = JsonSerializer.Deserialize(sseEvent.Data, RouterJsonContext.Default.ChatCompletionChunk);
+        }
+        catch (JsonException e)
+        {
+            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.InvalidResponse, "Malformed stream chunk: " + e.Message, null, model), e);
+        }
+        if (chunk is null)
+            throw Invalid("empty stream chunk", model);
+        if (chunk.Error is { } error)
+            throw new OpenRouterException(ErrorClassifier.FromStreamError(error, model));
+        return chunk;
+    }
+
+    private HttpRequestMessage ChatRequest(ChatCompletionRequest request) => new(HttpMethod.Post, "chat/completions")
+    {
+        Content = System.Net.Http.Json.JsonContent.Create(request, RouterJsonContext.Default.ChatCompletionRequest),
+    };
+
+    /// <summary>Runs one call through the pipeline; answers a 2xx response or throws a classified error.</summary>
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> newRequest, HttpCompletionOption completion, string? model, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _pipeline.ExecuteAsync(
+                async token => await _http.SendAsync(newRequest(), completion, token),
+                ct);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.Timeout,
+                $"OpenRouter did not answer within {_options.Timeout.TotalSeconds:0.#} s", 408, model), e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.Network, "Cannot reach OpenRouter: " + e.Message, null, model), e);
+        }
+        catch (IOException e) when (!ct.IsCancellationRequested)
+        {
+            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.Network, "Connection to OpenRouter broke: " + e.Message, null, model), e);
+        }
+
+        if (response.IsSuccessStatusCode)
+            return response;
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(ct);
+            var retryAfter = ErrorClassifier.RetryAfterOf(response, _time.GetUtcNow());
+            throw new OpenRouterException(ErrorClassifier.FromStatus((int)response.StatusCode, ErrorClassifier.MessageOf(body), retryAfter, model));
+        }
+    }
+
+    private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string? model, CancellationToken ct)
+    {
+        var body = await response.Content.ReadAsStringAsync(ct);
+        try
+        {
+            return JsonSerializer.Deserialize(body, type) ?? throw Invalid("empty body", model);
+        }
+        catch (JsonException e)
+        {
+            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.InvalidResponse,
+                "OpenRouter sent a body that is not valid JSON: " + e.Message, (int)response.StatusCode, model), e);
+        }
+    }
+
+    private static UpstreamError ClassifyBodyError(ErrorDetail error, string? model) =>
+        error.Code is { ValueKind: JsonValueKind.Number } code && code.TryGetInt32(out var status)
+            ? ErrorClassifier.FromStatus(status, error.Message, null, model)
+            : ErrorClassifier.Of(UpstreamErrorKind.ServerError, error.Message ?? "Upstream error", null, model);
+
+    private static OpenRouterException Invalid(string what, string? model) =>
+        new(ErrorClassifier.Of(UpstreamErrorKind.InvalidResponse, "Invalid response from OpenRouter: " + what, null, model));
+
+    private ResiliencePipeline<HttpResponseMessage> BuildPipeline()
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        if (_options.RetryAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = _options.RetryAttempts - 1,
+                ShouldHandle = args => ValueTask.FromResult(IsRetryable(args.Outcome)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Backoff.Delay(
+                    args.AttemptNumber, _options, Random.Shared.NextDouble(),
+                    args.Outcome.Result is { } r ? ErrorClassifier.RetryAfterOf(r, _time.GetUtcNow()) : null)),
+                OnRetry = args =>
+                {
+                    _logger.LogWarning("OpenRouter call failed ({Failure}); retry {Retry} of {Max} in {DelayMs:0} ms",
+                        args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name,
+                        args.AttemptNumber + 1, _options.RetryAttempts - 1, args.RetryDelay.TotalMilliseconds);
+                    return default;
+                },
+            });
+        }
+        builder.AddTimeout(_options.Timeout);
+        return builder.Build();
+    }
+
+    private bool IsRetryable(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Exception: HttpRequestException or TimeoutRejectedException } => true,
+        { Result: { } r } => ErrorClassifier.IsTransientStatus((int)r.StatusCode)
+                             || (_options.RetryRateLimited && r.StatusCode == HttpStatusCode.TooManyRequests),
+        _ => false,
+    };
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Router.Contracts.OpenRouter;
+
+/// <summary>
+/// A chat message. <see cref="Content"/> stays raw JSON because OpenAI allows a string or an array of parts;
+/// other fields (tool calls, names) pass through in <see cref="Extra"/>.
+/// </summary>
+public sealed record ChatMessage
+{
+    public required string Role { get; init; }
+    public JsonElement? Content { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    public static ChatMessage Text(string role, string text) =>
+        new() { Role = role, Content = JsonSerializer.SerializeToElement(text, RouterJsonContext.Default.String) };
+
+    /// <summary>The text of the content: the string itself, or the text parts of an array joined.</summary>
+    [JsonIgnore]
+    public string ContentText => Content switch
+    {
+        { ValueKind: JsonValueKind.String } s => s.GetString() ?? "",
+        { ValueKind: JsonValueKind.Array } a => string.Concat(a.EnumerateArray()
+            .Where(p => p.ValueKind == JsonValueKind.Object && p.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
+            .Select(p => p.GetProperty("text").GetString())),
+        _ => "",
+    };
+}
+
+/// <summary>
+/// An OpenAI/OpenRouter chat completion request. Fields Router does not interpret (tools, top_p, response_format, ...)
+/// are kept in <see cref="Extra"/> and forwarded unchanged.
+/// </summary>
+public sealed record ChatCompletionRequest
+{
+    public string? Model { get; init; }
+
+    /// <summary>OpenRouter's per-request fallback list.</summary>
+    public IReadOnlyList<string>? Models { get; init; }
+
+    public required IReadOnlyList<ChatMessage> Messages { get; init; }
+    public bool? Stream { get; init; }
+    public double? Temperature { get; init; }
+    public int? MaxTokens { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed record Usage
+{
+    public int PromptTokens { get; init; }
+    public int CompletionTokens { get; init; }
+    public int TotalTokens { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed record ChatCompletionResponse
+{
+    public string? Id { get; init; }
+    public string? Provider { get; init; }
+    public string? Model { get; init; }
+    public string? Object { get; init; }
+    public long? Created { get; init; }
+    public IReadOnlyList<ChatChoice>? Choices { get; init; }
+    public Usage? Usage { get; init; }
+
+    /// <summary>OpenRouter sometimes answers 200 with an error object instead of choices.</summary>
+    public ErrorDetail? Error { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed record ChatChoice
+{
+    public int Index { get; init; }
+    public ChatMessage? Message { get; init; }
+    public string? FinishReason { get; init; }
+    public string? NativeFinishReason { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed record ChatCompletionChunk
+{
+    public string? Id { get; init; }
+    public string? Provider { get; init; }
+    public string? Model { get; init; }
+    public string? Object { get; init; }
+    public long? Created { get; init; }
+    public IReadOnlyList<ChunkChoice>? Choices { get; init; }
+    public Usage? Usage { get; init; }
+
+    /// <summary>A mid-stream error: OpenRouter sends it as a chunk after the 200 headers.</summary>
+    public ErrorDetail? Error { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed record ChunkChoice
+{
+    public int Index { get; init; }
+    public ChatDelta? Delta { get; init; }
+    public string? FinishReason { get; init; }
+    public string? NativeFinishReason { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed record ChatDelta
+{
+    public string? Role { get; init; }
+    public string? Content { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}

@@ -1,0 +1,251 @@
+using System.Text;
+using System.Text.Json;
+using Router.Contracts;
+using Router.Contracts.OpenRouter;
+
+namespace Router.FakeOpenRouter;
+
+/// <summary>Answers one <c>POST /chat/completions</c> the way OpenRouter does, bent by the model's <see cref="FakeBehavior"/>.</summary>
+internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions options)
+{
+    private static long _ids;
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var ct = http.RequestAborted;
+        if (!FakeResponses.IsAuthorized(http, options.ApiKey))
+        {
+            await FakeResponses.WriteErrorAsync(http, 401, "User not found.", null);
+            return;
+        }
+        script.LastHeaders = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+
+        ChatCompletionRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync(http.Request.Body, RouterJsonContext.Default.ChatCompletionRequest, ct);
+        }
+        catch (JsonException e)
+        {
+            await FakeResponses.WriteErrorAsync(http, 400, "Invalid JSON body: " + e.Message, null);
+            return;
+        }
+        if (request is null || request.Messages is not { Count: > 0 })
+        {
+            await FakeResponses.WriteErrorAsync(http, 400, "messages: at least one message is required", null);
+            return;
+        }
+        var model = request.Model ?? script.Catalog.FirstOrDefault()?.Id ?? "";
+        if (!script.IsKnownModel(model))
+        {
+            await FakeResponses.WriteErrorAsync(http, 400, $"{model} is not a valid model ID", null);
+            return;
+        }
+
+        var callNumber = script.RecordCall(model);
+        var behavior = script.For(model);
+        try
+        {
+            await AnswerAsync(http, request, model, callNumber, behavior, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            script.RecordCancelled();
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext http, ChatCompletionRequest request, string model, int callNumber, FakeBehavior behavior, CancellationToken ct)
+    {
+        if (behavior.Hang)
+            await Task.Delay(Timeout.Infinite, ct);
+
+        if (ShouldFail(behavior, callNumber))
+        {
+            await DelayAsync(behavior.LatencyMs, ct);
+            var status = behavior.StatusCode!.Value;
+            await FakeResponses.WriteErrorAsync(http, status, FakeResponses.MessageFor(status, model), behavior.RetryAfterSeconds);
+            return;
+        }
+
+        var tokens = Tokenize(behavior.Content ?? DefaultContent(model, request), request.MaxTokens);
+        var promptTokens = request.Messages.Sum(m => m.ContentText.Length) / 4 + 1;
+        var usage = new Usage { PromptTokens = promptTokens, CompletionTokens = tokens.Count, TotalTokens = promptTokens + tokens.Count };
+        var id = $"gen-{Interlocked.Increment(ref _ids)}-{Environment.TickCount64 % 100000}";
+
+        if (request.Stream == true)
+            await StreamAsync(http, model, id, tokens, usage, behavior, ct);
+        else
+            await CompleteAsync(http, model, id, tokens, usage, behavior, ct);
+    }
+
+    private static bool ShouldFail(FakeBehavior behavior, int callNumber) =>
+        behavior.StatusCode is not null
+        && (behavior.FailTimes is null || callNumber <= behavior.FailTimes)
+        && (behavior.StatusProbability >= 1.0 || Random.Shared.NextDouble() < behavior.StatusProbability);
+
+    private static async Task CompleteAsync(HttpContext http, string model, string id, List<string> tokens, Usage usage, FakeBehavior behavior, CancellationToken ct)
+    {
+        await DelayAsync(behavior.LatencyMs + TokenTimeMs(behavior, tokens.Count), ct);
+        http.Response.ContentType = "application/json";
+        if (behavior.Malformed)
+        {
+            await http.Response.WriteAsync("{\"id\":\"" + id + "\",\"choices\":[{\"message\":", ct);
+            return;
+        }
+        var response = new ChatCompletionResponse
+        {
+            Id = id,
+            Provider = ProviderOf(model),
+            Model = model,
+            Object = "chat.completion",
+            Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            Choices =
+            [
+                new ChatChoice
+                {
+                    Index = 0,
+                    Message = ChatMessage.Text("assistant", string.Concat(tokens)),
+                    FinishReason = "stop",
+                    NativeFinishReason = "stop",
+                },
+            ],
+            Usage = usage,
+        };
+        await http.Response.WriteAsJsonAsync(response, RouterJsonContext.Default.ChatCompletionResponse, contentType: null, ct);
+    }
+
+    private async Task StreamAsync(HttpContext http, string model, string id, List<string> tokens, Usage usage, FakeBehavior behavior, CancellationToken ct)
+    {
+        var writer = new SseWriter(http.Response, behavior);
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        await http.Response.StartAsync(ct);
+        script.StreamStarted(model);
+        try
+        {
+            if (behavior.ProcessingComments)
+                await writer.CommentAsync("OPENROUTER PROCESSING", ct);
+            await DelayAsync(behavior.LatencyMs, ct);
+            if (behavior.Malformed)
+            {
+                await writer.DataAsync("{\"id\":\"" + id + "\",\"choices\":[{\"delta\":", ct);
+                return;
+            }
+
+            var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            await writer.ChunkAsync(Chunk(id, model, created, new ChatDelta { Role = "assistant", Content = "" }, null), ct);
+            var perToken = TokenTimeMs(behavior, 1);
+            for (var i = 0; i < tokens.Count; i++)
+            {
+                if (behavior.MidStreamErrorAfterChunks == i)
+                {
+                    await writer.ChunkAsync(Chunk(id, model, created, new ChatDelta { Content = "" }, "error") with
+                    {
+                        Error = new ErrorDetail { Code = JsonSerializer.SerializeToElement("server_error"), Message = "Provider disconnected unexpectedly" },
+                    }, ct);
+                    return;
+                }
+                if (behavior.HangAfterChunks == i)
+                    await Task.Delay(Timeout.Infinite, ct);
+                await DelayAsync(perToken, ct);
+                await writer.ChunkAsync(Chunk(id, model, created, new ChatDelta { Content = tokens[i] }, null), ct);
+            }
+            await writer.ChunkAsync(Chunk(id, model, created, new ChatDelta(), "stop"), ct);
+            await writer.ChunkAsync(new ChatCompletionChunk
+            {
+                Id = id, Provider = ProviderOf(model), Model = model, Object = "chat.completion.chunk", Created = created,
+                Choices = [], Usage = usage,
+            }, ct);
+            await writer.DataAsync("[DONE]", ct);
+        }
+        finally
+        {
+            script.StreamEnded(model);
+        }
+    }
+
+    private static ChatCompletionChunk Chunk(string id, string model, long created, ChatDelta delta, string? finishReason) => new()
+    {
+        Id = id,
+        Provider = ProviderOf(model),
+        Model = model,
+        Object = "chat.completion.chunk",
+        Created = created,
+        Choices = [new ChunkChoice { Index = 0, Delta = delta, FinishReason = finishReason, NativeFinishReason = finishReason }],
+    };
+
+    private static string ProviderOf(string model) => model.Split('/')[0] switch
+    {
+        "openai" => "OpenAI",
+        "anthropic" => "Anthropic",
+        "google" => "Google",
+        var p => p,
+    };
+
+    private static string DefaultContent(string model, ChatCompletionRequest request)
+    {
+        var said = request.Messages.LastOrDefault(m => m.Role == "user")?.ContentText ?? "";
+        if (said.Length > 200) said = said[..200] + "...";
+        return $"Hello! I am {model}, answering through the fake OpenRouter. You said: {said}";
+    }
+
+    /// <summary>Splits text into word-sized tokens that keep their leading space, capped at <paramref name="maxTokens"/>.</summary>
+    internal static List<string> Tokenize(string text, int? maxTokens)
+    {
+        var tokens = new List<string>();
+        var start = 0;
+        for (var i = 1; i <= text.Length; i++)
+        {
+            if (i == text.Length || text[i] == ' ')
+            {
+                tokens.Add(text[start..i]);
+                start = i;
+            }
+        }
+        return maxTokens is { } max && max >= 0 && tokens.Count > max ? tokens[..max] : tokens;
+    }
+
+    private static int TokenTimeMs(FakeBehavior behavior, int tokens) =>
+        behavior.TokensPerSecond > 0 ? (int)(tokens * 1000 / behavior.TokensPerSecond) : 0;
+
+    private static Task DelayAsync(int ms, CancellationToken ct) => ms > 0 ? Task.Delay(ms, ct) : Task.CompletedTask;
+
+    /// <summary>Writes SSE lines with the framing variations a behaviour asks for.</summary>
+    private sealed class SseWriter(HttpResponse response, FakeBehavior behavior)
+    {
+        private readonly string _newline = behavior.UseCrlf ? "\r\n" : "\n";
+
+        public Task CommentAsync(string text, CancellationToken ct) => WriteAsync(": " + text + _newline + _newline, ct);
+
+        public Task ChunkAsync(ChatCompletionChunk chunk, CancellationToken ct) =>
+            DataAsync(JsonSerializer.Serialize(chunk, RouterJsonContext.Default.ChatCompletionChunk), ct);
+
+        public Task DataAsync(string data, CancellationToken ct)
+        {
+            // Multi-line data: break the JSON after its opening brace; a client joins data lines with '\n'.
+            var body = behavior.MultiLineData && data.StartsWith('{') && data.Length > 1
+                ? "data: {" + _newline + "data: " + data[1..]
+                : "data: " + data;
+            return WriteAsync(body + _newline + _newline, ct);
+        }
+
+        private async Task WriteAsync(string text, CancellationToken ct)
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            if (behavior.SplitWrites && bytes.Length > 3)
+            {
+                // Three writes, each flushed, so the client sees one event over several reads.
+                var third = bytes.Length / 3;
+                foreach (var (offset, count) in new[] { (0, third), (third, third), (2 * third, bytes.Length - 2 * third) })
+                {
+                    await response.Body.WriteAsync(bytes.AsMemory(offset, count), ct);
+                    await response.Body.FlushAsync(ct);
+                    await Task.Delay(2, ct);
+                }
+                return;
+            }
+            await response.Body.WriteAsync(bytes, ct);
+            await response.Body.FlushAsync(ct);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using Router.Actors.OpenRouter;
+
+namespace Router.Node.Configuration;
+
+/// <summary>Reads and validates every variable, collecting all problems before failing.</summary>
+internal sealed class SettingsReader(IConfiguration config)
+{
+    private static readonly string[] KnownRoles = ["router", "front"];
+    private readonly List<string> _problems = [];
+
+    public RouterSettings Read()
+    {
+        var apiKey = Text("OPENROUTER_API_KEY");
+        var devModeFlag = Bool("DEV_MODE", false);
+        var devMode = devModeFlag || apiKey is null;
+
+        var backoffBase = Seconds("OPENROUTER_RETRY_BACKOFF_BASE", 1.0, allowZero: true);
+        var backoffMax = Seconds("OPENROUTER_RETRY_BACKOFF_MAX", 12.0, allowZero: true);
+        if (backoffMax < backoffBase)
+            _problems.Add($"OPENROUTER_RETRY_BACKOFF_MAX ({backoffMax.TotalSeconds}) must not be below OPENROUTER_RETRY_BACKOFF_BASE ({backoffBase.TotalSeconds})");
+
+        var openRouter = new OpenRouterClientOptions
+        {
+            BaseUrl = HttpUrl("OPENROUTER_BASE_URL", OpenRouterClientOptions.DefaultBaseUrl),
+            ApiKey = apiKey ?? "",
+            Timeout = Seconds("OPENROUTER_TIMEOUT", 60),
+            RetryAttempts = Int("OPENROUTER_RETRY_ATTEMPTS", 3, min: 1, max: 20),
+            BackoffBase = backoffBase,
+            BackoffMax = backoffMax,
+            Jitter = Double("OPENROUTER_RETRY_JITTER", 0.25, min: 0, max: 1),
+            SiteUrl = HttpUrl("OPENROUTER_SITE_URL", "http://localhost"),
+            AppName = Text("OPENROUTER_APP_NAME") ?? "Router",
+        };
+
+        var roles = List("ROUTER_ROLES") is { Count: > 0 } r ? r : ["router", "front"];
+        foreach (var role in roles.Where(x => !KnownRoles.Contains(x)))
+            _problems.Add($"ROUTER_ROLES: unknown role '{role}' in '{Text("ROUTER_ROLES")}' (known: router, front)");
+
+        var seeds = List("ROUTER_SEED_NODES");
+        foreach (var seed in seeds.Where(s => !IsAkkaAddress(s)))
+            _problems.Add($"ROUTER_SEED_NODES: '{seed}' is not an Akka address like akka.tcp://router@127.0.0.1:4053");
+
+        var urls = List(config["ASPNETCORE_URLS"] is not null ? "ASPNETCORE_URLS" : "urls", ';');
+        foreach (var url in urls.Where(u => !IsHttpUrl(u.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal))))
+            _problems.Add($"ASPNETCORE_URLS: '{url}' is not an http(s) URL");
+
+        var cap = Text("ROUTER_DAILY_REQUEST_CAP") is null ? (long?)null : Int("ROUTER_DAILY_REQUEST_CAP", 0, min: 1, max: int.MaxValue);
+
+        var settings = new RouterSettings
+        {
+            OpenRouter = openRouter,
+            DefaultModel = Text("OPENROUTER_DEFAULT_MODEL"),
+            FallbackModels = List("OPENROUTER_FALLBACK_MODELS"),
+            DevMode = devMode,
+            DevModeReason = devModeFlag ? "DEV_MODE is set" : apiKey is null ? "OPENROUTER_API_KEY is not set" : null,
+            CatalogTtl = Seconds("ROUTER_CATALOG_TTL", 3600),
+            Database = Text("ROUTER_DB"),
+            DataDir = Text("ROUTER_DATA_DIR") ?? "./data",
+            Hostname = Text("ROUTER_HOSTNAME") ?? "127.0.0.1",
+            Port = Int("ROUTER_PORT", 4053, min: 0, max: 65535),
+            SeedNodes = seeds,
+            Roles = roles,
+            ApiKeys = List("ROUTER_API_KEYS"),
+            DailyRequestCap = cap,
+            Urls = urls.Count > 0 ? urls : [RouterSettings.DefaultUrls],
+        };
+        if (_problems.Count > 0)
+            throw new RouterConfigurationException(_problems);
+        return settings;
+    }
+
+    private string? Text(string name) => config[name] is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+
+    private IReadOnlyList<string> List(string name, char separator = ',') =>
+        Text(name)?.Split(separator, StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToList() ?? [];
+
+    private bool Bool(string name, bool fallback)
+    {
+        var text = Text(name);
+        if (text is null) return fallback;
+        switch (text.ToLowerInvariant())
+        {
+            case "1" or "true" or "yes" or "on": return true;
+            case "0" or "false" or "no" or "off": return false;
+            default:
+                _problems.Add($"{name}: expected true/false (or 1/0, yes/no, on/off), got '{text}'");
+                return fallback;
+        }
+    }
+
+    private int Int(string name, int fallback, int min, int max)
+    {
+        var text = Text(name);
+        if (text is null) return fallback;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            return value;
+        _problems.Add($"{name}: expected a whole number from {min} to {max}, got '{text}'");
+        return fallback;
+    }
+
+    private double Double(string name, double fallback, double min, double max)
+    {
+        var text = Text(name);
+        if (text is null) return fallback;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            return value;
+        _problems.Add($"{name}: expected a number from {min} to {max}, got '{text}'");
+        return fallback;
+    }
+
+    private TimeSpan Seconds(string name, double fallback, bool allowZero = false)
+    {
+        var text = Text(name);
+        if (text is null) return TimeSpan.FromSeconds(fallback);
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            && double.IsFinite(value) && (value > 0 || (allowZero && value == 0)) && value <= 7 * 24 * 3600)
+            return TimeSpan.FromSeconds(value);
+        _problems.Add($"{name}: expected a {(allowZero ? "non-negative" : "positive")} number of seconds, got '{text}'");
+        return TimeSpan.FromSeconds(fallback);
+    }
+
+    private string HttpUrl(string name, string fallback)
+    {
+        var text = Text(name);
+        if (text is null) return fallback;
+        if (IsHttpUrl(text)) return text.TrimEnd('/');
+        _problems.Add($"{name}: expected an absolute http(s) URL, got '{text}'");
+        return fallback;
+    }
+
+    private static bool IsHttpUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    private static bool IsAkkaAddress(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "akka.tcp" or "akka" && uri.Port > 0 && !string.IsNullOrEmpty(uri.UserInfo);
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using Router.Actors.OpenRouter;
+using Router.Contracts;
+using Router.Contracts.OpenRouter;
+using Router.FakeOpenRouter;
+using Router.Tests.Support;
+
+namespace Router.Tests.OpenRouter;
+
+/// <summary>Streaming completions against the fake over real loopback HTTP.</summary>
+public class OpenRouterStreamingTests
+{
+    private const string Model = "test/alpha";
+
+    private static async Task<(string Text, List<ChatCompletionChunk> Chunks)> CollectAsync(OpenRouterClient client, string model = Model, CancellationToken ct = default)
+    {
+        var chunks = new List<ChatCompletionChunk>();
+        await foreach (var chunk in client.StreamAsync(Fakes.Hello(model), ct))
+            chunks.Add(chunk);
+        var text = string.Concat(chunks.SelectMany(c => c.Choices ?? []).Select(c => c.Delta?.Content));
+        return (text, chunks);
+    }
+
+    public static TheoryData<FakeBehavior> Framings => new()
+    {
+        new FakeBehavior(),
+        new FakeBehavior { UseCrlf = true },
+        new FakeBehavior { SplitWrites = true },
+        new FakeBehavior { MultiLineData = true },
+        new FakeBehavior { UseCrlf = true, SplitWrites = true, MultiLineData = true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Framings))]
+    public async Task Streams_the_whole_answer_whatever_the_framing(FakeBehavior framing)
+    {
+        await using var fake = await Fakes.StartAsync((Model, framing with { Content = "Hello there, streaming world, with ünïcödé ✓" }));
+        using var client = new OpenRouterClient(Fakes.ClientOptions(fake));
+        var (text, chunks) = await CollectAsync(client);
+        Assert.Equal("Hello there, streaming world, with ünïcödé ✓", text);
+        Assert.Equal("assistant", chunks[0].Choices![0].Delta!.Role);
+        Assert.Contains(chunks, c => c.Choices?.FirstOrDefault()?.FinishReason == "stop");
+        var usage = chunks.Last().Usage;
+        Assert.NotNull(usage);
+        Assert.Equal(7, usage.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task Chunks_arrive_as_they_are_produced()
+    {
+        // 10 tokens/s: the first chunk comes long before the last.
+        await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { Content = "one two three four five six", TokensPerSecond = 10 }));
+        using var client = new OpenRouterClient(Fakes.ClientOptions(fake));
+        var watch = Stopwatch.StartNew();
+        TimeSpan? first = null;
+        await foreach (var chunk in client.StreamAsync(Fakes.Hello(Model)))
+            if (chunk.Choices?.FirstOrDefault()?.Delta?.Content is { Length: > 0 })
+                first ??= watch.Elapsed;
+        Assert.True(first < TimeSpan.FromMilliseconds(300), $"first content after {first}");
+        Assert.True(watch.Elapsed > TimeSpan.FromMilliseconds(500), $"whole stream in {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_mid_stream_error_chunk_throws_after_the_content_so_far()
+    {
+        await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { Content = "a b c d e", MidStreamErrorAfterChunks = 2 }));
+        using var client = new OpenRouterClient(Fakes.ClientOptions(fake));
+        var received = new List<string>();
+        var e = await Assert.ThrowsAsync<OpenRouterException>(async () =>
+        {
+            await foreach (var chunk in client.StreamAsync(Fakes.Hello(Model)))
+                if (chunk.Choices?.FirstOrDefault()?.Delta?.Content is { Length: > 0 } content)
+                    received.Add(content);
+        });
+        Assert.Equal(["a", " b"], received);
+        Assert.Equal(UpstreamErrorKind.StreamError, e.Error.Kind);
+        Assert.Equal("Provider disconnected unexpectedly", e.Error.Message);
+        Assert.Equal(Model, e.Error.Model);
+    }
+
+    [Fact]
+    public async Task A_stream_that_goes_silent_times_out()
+    {
+        await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { Content = "a b c d", HangAfterChunks = 2 }));
+        using var client = new OpenRouterClient(Fakes.ClientOptions(fake) with { Timeout = TimeSpan.FromMilliseconds(400) });
+        var e = await Assert.ThrowsAsync<OpenRouterException>(() => CollectAsync(client));
+        Assert.Equal(UpstreamErrorKind.Timeout, e.Error.Kind);
+    }
+
+    [Fact]
+    public async Task A_malformed_chunk_is_an_invalid_response()
+    {
+        await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { Malformed = true }));
+        using var client = new OpenRouterClient(Fakes.ClientOptions(fake));
+        var e = await Assert.ThrowsAsync<OpenRouterException>(() => CollectAsync(client));
+        Assert.Equal(UpstreamErrorKind.InvalidResponse, e.Error.Kind);
+    }
+
+    [Fact]
+    public async Task Errors_before_the_stream_starts_are_classified_and_retried_like_completions()
+    {
+        await using var fake = await Fakes.StartAsync(
+            (Model, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 9 }),
+            ("test/beta", new FakeBehavior { StatusCode = 503, FailTimes = 1 }),
+            ("test/gamma", new FakeBehavior { StatusCode = 402 }));
+        using var client = new OpenRouterClient(Fakes.ClientOptions(fake));
+
+        var limited = await Assert.ThrowsAsync<OpenRouterException>(() => CollectAsync(client, Model));
+        Assert.Equal(UpstreamErrorKind.RateLimited, limited.Error.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(9), limited.Error.RetryAfter);
+
+        var (text, _) = await CollectAsync(client, "test/beta");
+        Assert.NotEmpty(text);
+        Assert.Equal(2, fake.Script.CallsTo("test/beta"));
+
+        var noCredits = await Assert.ThrowsAsync<OpenRouterException>(() => CollectAsync(client, "test/gamma"));
+        Assert.Equal(UpstreamErrorKind.PaymentRequired, noCredits.Error.Kind);
+        Assert.False(noCredits.Error.ShouldFallback);
+    }
+
+    [Fact]
+    public async Task Stopping_the_enumeration_cancels_the_upstream_call()
+    {
+        await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { Content = string.Join(' ', Enumerable.Repeat("tok", 200)), TokensPerSecond = 50 }));
+        using var client = new OpenRouterClient(Fakes.ClientOptions(fake));
+        using var cts = new CancellationTokenSource();
+        var seen = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in client.StreamAsync(Fakes.Hello(Model), cts.Token))
+                if (++seen == 3) await cts.CancelAsync();
+        });
+        await WaitUntil(() => fake.Script.CancelledCalls == 1 && fake.Script.ActiveStreams(Model) == 0);
+    }
+
+    internal static async Task WaitUntil(Func<bool> condition, int timeoutMs = 5000)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (watch.ElapsedMilliseconds > timeoutMs) Assert.Fail("condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+}
