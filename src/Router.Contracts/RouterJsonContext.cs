@@ -14,5 +14,6 @@ namespace Router.Contracts;
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(KeyInfoEnvelope))]
+[JsonSerializable(typeof(ModelInfo))]
 [JsonSerializable(typeof(string))]
 public sealed partial class RouterJsonContext : JsonSerializerContext;

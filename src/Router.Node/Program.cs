@@ -1,6 +1,5 @@
-using Router.Actors.OpenRouter;
-using Router.FakeOpenRouter;
 using Router.Node.Configuration;
+using Router.Node.Hosting;
 
 RouterSettings settings;
 try
@@ -13,21 +12,16 @@ catch (RouterConfigurationException e)
     return 2;
 }
 
-var builder = WebApplication.CreateSlimBuilder(args);
-builder.WebHost.UseUrls([.. settings.Urls]);
-var app = builder.Build();
-var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Router");
-
-await using var fake = settings.DevMode ? await FakeOpenRouterServer.StartAsync() : null;
-var clientOptions = settings.OpenRouter;
-if (fake is not null)
+RouterNode node;
+try
 {
-    log.LogWarning("DEV_MODE ({Reason}): routing to the built-in fake OpenRouter at {Url}; no real model is called",
-        settings.DevModeReason, fake.BaseUrl);
-    clientOptions = clientOptions with { BaseUrl = fake.BaseUrl, ApiKey = fake.ApiKey };
+    node = await RouterNode.StartAsync(settings);
 }
-using var client = new OpenRouterClient(clientOptions, app.Services.GetRequiredService<ILogger<OpenRouterClient>>());
-
-app.MapGet("/health", () => Results.Json(new { status = "ok", dev_mode = settings.DevMode }));
-await app.RunAsync();
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine("Router could not start: " + e.Message);
+    return 3;
+}
+await using (node)
+    await node.WaitForShutdownAsync();
 return 0;

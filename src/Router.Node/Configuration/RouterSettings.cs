@@ -31,6 +31,18 @@ public sealed record RouterSettings
 
     public IReadOnlyList<string> Urls { get; init; } = [DefaultUrls];
 
+    /// <summary>Upstream calls per request across models (ROUTER_MAX_ATTEMPTS).</summary>
+    public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>Deadline of a whole routed request (ROUTER_REQUEST_TIMEOUT).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Largest accepted request body (ROUTER_MAX_REQUEST_BYTES).</summary>
+    public long MaxRequestBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Most messages in one request (ROUTER_MAX_MESSAGES).</summary>
+    public int MaxMessages { get; init; } = 1000;
+
     public static RouterSettings Load(IConfiguration config) => new SettingsReader(config).Read();
 }
 

@@ -64,6 +64,10 @@ internal sealed class SettingsReader(IConfiguration config)
             ApiKeys = List("ROUTER_API_KEYS"),
             DailyRequestCap = cap,
             Urls = urls.Count > 0 ? urls : [RouterSettings.DefaultUrls],
+            MaxAttempts = Int("ROUTER_MAX_ATTEMPTS", 5, min: 1, max: 100),
+            RequestTimeout = Seconds("ROUTER_REQUEST_TIMEOUT", 300),
+            MaxRequestBytes = Int("ROUTER_MAX_REQUEST_BYTES", 4 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024),
+            MaxMessages = Int("ROUTER_MAX_MESSAGES", 1000, min: 1, max: 100_000),
         };
         if (_problems.Count > 0)
             throw new RouterConfigurationException(_problems);

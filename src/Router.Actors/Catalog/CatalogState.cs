@@ -1,0 +1,75 @@
+using Router.Contracts.Messages;
+using Router.Contracts.OpenRouter;
+
+namespace Router.Actors.Catalog;
+
+public sealed record CatalogSettings
+{
+    /// <summary>How long a fetched list is kept before the next fetch (ROUTER_CATALOG_TTL).</summary>
+    public TimeSpan Ttl { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>After a failed fetch, retry after this, doubling per failure, capped by <see cref="RetryMax"/> and the TTL.</summary>
+    public TimeSpan RetryBase { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan RetryMax { get; init; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>The catalog singleton's state: the last good list and its fetch record. Pure transitions.</summary>
+public sealed record CatalogState
+{
+    public IReadOnlyList<ModelInfo> Models { get; init; } = [];
+    public DateTimeOffset? FetchedAt { get; init; }
+    public long Version { get; init; }
+    public long FetchSuccesses { get; init; }
+    public long FetchFailures { get; init; }
+    public int FailureStreak { get; init; }
+    public string? LastError { get; init; }
+    public DateTimeOffset? LastFailureAt { get; init; }
+
+    public static readonly CatalogState Empty = new();
+
+    public CatalogState Fetched(IReadOnlyList<ModelInfo> models, DateTimeOffset now) => this with
+    {
+        Models = models,
+        FetchedAt = now,
+        Version = Version + 1,
+        FetchSuccesses = FetchSuccesses + 1,
+        FailureStreak = 0,
+    };
+
+    /// <summary>A failed fetch keeps the last good list.</summary>
+    public CatalogState FetchFailed(string error, DateTimeOffset now) => this with
+    {
+        FetchFailures = FetchFailures + 1,
+        FailureStreak = FailureStreak + 1,
+        LastError = error,
+        LastFailureAt = now,
+    };
+
+    /// <summary>When to fetch next: at the end of the TTL, or after a backoff while fetches fail or nothing was ever fetched.</summary>
+    public TimeSpan NextFetchIn(DateTimeOffset now, CatalogSettings settings)
+    {
+        if (FailureStreak > 0)
+        {
+            var backoff = settings.RetryBase.Ticks * Math.Pow(2, Math.Min(FailureStreak - 1, 30));
+            return TimeSpan.FromTicks((long)Math.Min(backoff, Math.Min(settings.RetryMax.Ticks, settings.Ttl.Ticks)));
+        }
+        if (FetchedAt is not { } fetchedAt) return TimeSpan.Zero;
+        var due = fetchedAt + settings.Ttl - now;
+        return due > TimeSpan.Zero ? due : TimeSpan.Zero;
+    }
+
+    public bool IsStale(DateTimeOffset now, CatalogSettings settings) => FetchedAt is not { } at || now - at > settings.Ttl;
+
+    public CatalogUpdated ToUpdate() => new(Models, FetchedAt, Version, FetchSuccesses, FetchFailures, LastError, LastFailureAt);
+
+    public CatalogSnapshot ToSnapshot() => new(Models, FetchedAt, Version, FetchSuccesses, FetchFailures);
+
+    public static CatalogState FromSnapshot(CatalogSnapshot s) => new()
+    {
+        Models = s.Models,
+        FetchedAt = s.FetchedAt,
+        Version = s.Version,
+        FetchSuccesses = s.FetchSuccesses,
+        FetchFailures = s.FetchFailures,
+    };
+}

@@ -1,0 +1,59 @@
+using System.Collections.Frozen;
+using Router.Contracts;
+using Router.Contracts.Messages;
+using Router.Contracts.OpenRouter;
+
+namespace Router.Actors.Catalog;
+
+/// <summary>An immutable, indexed copy of the catalog for the request path.</summary>
+public sealed class CatalogView
+{
+    public static readonly CatalogView Empty = new(new CatalogUpdated([], null, 0, 0, 0, null, null));
+
+    public CatalogView(CatalogUpdated update)
+    {
+        Update = update;
+        ById = update.Models.GroupBy(m => m.Id, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        ByContextLength = update.Models
+            .OrderByDescending(m => m.ContextLength ?? 0)
+            .ThenBy(m => m.Id, StringComparer.Ordinal)
+            .Select(m => new ModelId(m.Id))
+            .Distinct()
+            .ToArray();
+    }
+
+    public CatalogUpdated Update { get; }
+    public IReadOnlyList<ModelInfo> Models => Update.Models;
+    public FrozenDictionary<string, ModelInfo> ById { get; }
+
+    /// <summary>Every model, largest context first (ties by id): the tail of every candidate list.</summary>
+    public IReadOnlyList<ModelId> ByContextLength { get; }
+
+    public bool IsLoaded => Update.Models.Count > 0;
+}
+
+/// <summary>This node's read-only replica of the catalog, swapped whole on each update.</summary>
+public sealed class CatalogReplica
+{
+    private volatile CatalogView _view = CatalogView.Empty;
+
+    public CatalogView Current => _view;
+
+    public event Action<CatalogView>? Changed;
+
+    /// <summary>Takes an update unless it is older than what the replica holds.</summary>
+    public bool Apply(CatalogUpdated update)
+    {
+        var current = _view.Update;
+        if (update.Version < current.Version) return false;
+        if (update.Version == current.Version && update.FetchFailures == current.FetchFailures && update.FetchSuccesses == current.FetchSuccesses)
+            return false;
+        var view = update.Version == current.Version ? WithStatus(_view, update) : new CatalogView(update);
+        _view = view;
+        Changed?.Invoke(view);
+        return true;
+    }
+
+    private static CatalogView WithStatus(CatalogView view, CatalogUpdated update) =>
+        new(update with { Models = view.Models });
+}

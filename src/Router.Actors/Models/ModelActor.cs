@@ -1,0 +1,366 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Router.Actors.OpenRouter;
+using Router.Contracts;
+using Router.Contracts.Messages;
+using Router.Contracts.OpenRouter;
+
+namespace Router.Actors.Models;
+
+/// <summary>What every model actor shares: the upstream client, the health policy, the clock.</summary>
+public sealed record ModelActorSettings(OpenRouterClient Client, HealthPolicy Policy, TimeProvider Time)
+{
+    /// <summary>Passivate after this long without messages and with no call in flight.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Save a snapshot of the counters after this many outcomes.</summary>
+    public int SnapshotEvery { get; init; } = 100;
+}
+
+/// <summary>
+/// One per model id, cluster-wide (sharded). Owns the model's circuit, cooldowns and statistics, admits or rejects
+/// calls, and runs admitted calls as piped tasks (several in flight). Transitions are persisted; counters are
+/// snapshotted. Streams are handed out as <see cref="ISourceRef{TOut}"/> once the first content chunk is in hand.
+/// </summary>
+public sealed class ModelActor : ReceivePersistentActor
+{
+    private readonly ModelId _id;
+    private readonly ModelActorSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
+    private ModelHealth _health = ModelHealth.Initial;
+    private int _outcomesSinceSnapshot;
+
+    public ModelActor(ModelId id, ModelActorSettings settings)
+    {
+        _id = id;
+        _settings = settings;
+        PersistenceId = "model-" + id.Value;
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is ModelHealthSnapshot snapshot) _health = ModelHealth.FromSnapshot(snapshot);
+        });
+        Recover<IRouterMessage>(e => _health = _health.Apply(e));
+
+        Command<Complete>(cmd => Admit(cmd.RequestId, probe => StartCompletion(cmd, probe)));
+        Command<StartStream>(cmd => Admit(cmd.RequestId, probe => StartStreaming(cmd, probe)));
+        Command<CancelCall>(cmd =>
+        {
+            if (_inFlight.TryGetValue(cmd.RequestId, out var call)) call.Cancellation.Cancel();
+        });
+        Command<GetModelHealth>(_ => Sender.Tell(_health.View(_id, Now, _inFlight.Count)));
+        Command<RecordMeasurement>(m =>
+        {
+            if (m.Ok) Succeeded(m.LatencyMs, wasProbe: false);
+            else if (m.Error is not null) Failed(m.Error, wasProbe: false);
+            Sender.Tell(_health.View(_id, Now, _inFlight.Count));
+        });
+
+        Command<CallSucceeded>(OnCallSucceeded);
+        Command<CallFailed>(OnCallFailed);
+        Command<CallCancelled>(msg => Finish(msg.RequestId, call => _health = _health.OnAbandoned(call.IsProbe)));
+        Command<StreamHeadReady>(OnStreamHeadReady);
+        Command<StreamEnded>(OnStreamEnded);
+
+        Command<ReceiveTimeout>(_ => PassivateIfIdle());
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Model {0}: snapshot failed", _id));
+    }
+
+    public override string PersistenceId { get; }
+
+    public static Props Props(ModelId id, ModelActorSettings settings) => Akka.Actor.Props.Create(() => new ModelActor(id, settings));
+
+    private DateTimeOffset Now => _settings.Time.GetUtcNow();
+
+    protected override void PreStart()
+    {
+        Context.SetReceiveTimeout(_settings.IdleTimeout);
+        base.PreStart();
+    }
+
+    private void Admit(string requestId, Action<bool> start)
+    {
+        var (state, admission) = _health.Admit(Now);
+        _health = state;
+        switch (admission)
+        {
+            case Admission.Rejected r:
+                Sender.Tell(new AttemptRejected(requestId, _id, r.Reason, r.RetryAt));
+                break;
+            case Admission.Admitted a:
+                if (a.IsProbe) _log.Info("Model {0}: circuit half-open, sending one probe", _id);
+                start(a.IsProbe);
+                break;
+        }
+    }
+
+    private void StartCompletion(Complete cmd, bool probe)
+    {
+        var call = Track(cmd.RequestId, probe);
+        var client = _settings.Client;
+        Run(cmd.RequestId, async () =>
+        {
+            var response = await client.CompleteAsync(cmd.Request with { Model = _id.Value, Models = null }, call.Cancellation.Token);
+            return new CallSucceeded(cmd.RequestId, response, Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds);
+        });
+    }
+
+    private void StartStreaming(StartStream cmd, bool probe)
+    {
+        var call = Track(cmd.RequestId, probe);
+        var client = _settings.Client;
+        Run(cmd.RequestId, async () =>
+        {
+            var chunks = client.StreamAsync(cmd.Request with { Model = _id.Value, Models = null }, call.Cancellation.Token);
+            var enumerator = chunks.GetAsyncEnumerator(call.Cancellation.Token);
+            var head = new List<ChatCompletionChunk>();
+            try
+            {
+                while (await enumerator.MoveNextAsync())
+                {
+                    head.Add(enumerator.Current);
+                    if (HasContent(enumerator.Current))
+                        return new StreamHeadReady(cmd.RequestId, head, enumerator, Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds);
+                }
+                await enumerator.DisposeAsync();
+                return new StreamHeadReady(cmd.RequestId, head, null, Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds);
+            }
+            catch
+            {
+                await enumerator.DisposeAsync();
+                throw;
+            }
+        });
+    }
+
+    private InFlight Track(string requestId, bool probe)
+    {
+        var call = new InFlight(Sender, new CancellationTokenSource(), probe, Stopwatch.GetTimestamp());
+        _inFlight[requestId] = call;
+        return call;
+    }
+
+    /// <summary>Runs upstream work off the actor and pipes its outcome back as a message.</summary>
+    private void Run(string requestId, Func<Task<object>> work)
+    {
+        Task.Run(work).ContinueWith(t => t.IsCompletedSuccessfully
+                ? t.Result
+                : t.Exception?.GetBaseException() switch
+                {
+                    OpenRouterException e => new CallFailed(requestId, e.Error),
+                    OperationCanceledException => new CallCancelled(requestId),
+                    { } e => new CallFailed(requestId, ErrorClassifier.Of(UpstreamErrorKind.Network, e.Message)),
+                    null => new CallCancelled(requestId),
+                }, TaskScheduler.Default)
+            .PipeTo(Self);
+    }
+
+    private void OnCallSucceeded(CallSucceeded msg) => Finish(msg.RequestId, call =>
+    {
+        Succeeded(msg.LatencyMs, call.IsProbe);
+        call.ReplyTo.Tell(new Completed(msg.RequestId, _id, msg.Response, msg.LatencyMs));
+    });
+
+    private void OnCallFailed(CallFailed msg) => Finish(msg.RequestId, call =>
+    {
+        Failed(msg.Error with { Model = _id.Value }, call.IsProbe);
+        call.ReplyTo.Tell(new AttemptFailed(msg.RequestId, _id, msg.Error with { Model = _id.Value }));
+    });
+
+    private void OnStreamHeadReady(StreamHeadReady msg)
+    {
+        if (!_inFlight.TryGetValue(msg.RequestId, out var call))
+        {
+            _ = msg.Rest?.DisposeAsync();
+            return;
+        }
+        call.FirstTokenMs = msg.FirstTokenMs;
+        var self = Self;
+        var cancellation = call.Cancellation;
+        var tail = msg.Rest is null
+            ? Source.Empty<StreamItem>()
+            : Source.From(() => Tail(msg.RequestId, msg.Rest, self));
+        var source = Source.From(msg.Head.Select(c => (StreamItem)new StreamChunk(c)))
+            .Concat(tail)
+            .WatchTermination((mat, done) =>
+            {
+                // Downstream cancelled (client gone, or the stream ref timed out): stop the upstream call.
+                done.ContinueWith(_ => cancellation.Cancel(), TaskScheduler.Default);
+                return mat;
+            });
+        var requestId = msg.RequestId;
+        source.RunWith(StreamRefs.SourceRef<StreamItem>(), Context.Materializer())
+            .PipeTo(call.ReplyTo,
+                success: sourceRef => new StreamStarted(requestId, _id, sourceRef, msg.FirstTokenMs),
+                failure: e => new AttemptFailed(requestId, _id, ErrorClassifier.Of(UpstreamErrorKind.StreamError, e.Message, model: _id.Value)));
+        if (msg.Rest is null)
+            self.Tell(new StreamEnded(msg.RequestId, null, Cancelled: false));
+    }
+
+    /// <summary>The rest of an upstream stream; an error after the first token becomes a final <see cref="StreamFault"/>.</summary>
+    private static async IAsyncEnumerable<StreamItem> Tail(string requestId, IAsyncEnumerator<ChatCompletionChunk> rest, IActorRef self)
+    {
+        UpstreamError? error = null;
+        var cancelled = true; // until the loop ends by itself
+        try
+        {
+            while (true)
+            {
+                bool hasNext;
+                try
+                {
+                    hasNext = await rest.MoveNextAsync();
+                }
+                catch (OpenRouterException e)
+                {
+                    error = e.Error;
+                    hasNext = false;
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                catch (Exception e)
+                {
+                    error = ErrorClassifier.Of(UpstreamErrorKind.Network, e.Message);
+                    hasNext = false;
+                }
+                if (!hasNext)
+                {
+                    cancelled = false;
+                    break;
+                }
+                yield return new StreamChunk(rest.Current);
+            }
+            if (error is not null)
+                yield return new StreamFault(error);
+        }
+        finally
+        {
+            await rest.DisposeAsync();
+            self.Tell(new StreamEnded(requestId, error, cancelled));
+        }
+    }
+
+    private void OnStreamEnded(StreamEnded msg) => Finish(msg.RequestId, call =>
+    {
+        if (msg.Error is not null) Failed(msg.Error, call.IsProbe);
+        else if (msg.Cancelled) _health = _health.OnAbandoned(call.IsProbe);
+        else Succeeded(call.FirstTokenMs ?? Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds, call.IsProbe);
+    });
+
+    private void Finish(string requestId, Action<InFlight> handle)
+    {
+        if (!_inFlight.Remove(requestId, out var call)) return;
+        handle(call);
+        call.Cancellation.Dispose();
+    }
+
+    private void Succeeded(double latencyMs, bool wasProbe)
+    {
+        var (state, events) = _health.OnSuccess(Now, latencyMs, wasProbe, _settings.Policy);
+        Transition(state, events);
+    }
+
+    private void Failed(UpstreamError error, bool wasProbe)
+    {
+        var (state, events) = _health.OnFailure(Now, error, wasProbe, _settings.Policy);
+        Transition(state, events);
+    }
+
+    /// <summary>
+    /// The new state takes effect at once (so a half-open circuit admits exactly one probe); its events are written
+    /// asynchronously so replies do not wait on the journal.
+    /// </summary>
+    private void Transition(ModelHealth state, IReadOnlyList<IRouterMessage> events)
+    {
+        _health = state;
+        foreach (var e in events)
+            _log.Info("Model {0}: {1}", _id, e);
+        if (events.Count > 0)
+            PersistAllAsync(events, _ => { });
+        if (++_outcomesSinceSnapshot >= _settings.SnapshotEvery)
+            TakeSnapshot();
+    }
+
+    private void TakeSnapshot()
+    {
+        _outcomesSinceSnapshot = 0;
+        SaveSnapshot(_health.ToSnapshot());
+    }
+
+    private void PassivateIfIdle()
+    {
+        if (_inFlight.Count > 0) return;
+        if (_outcomesSinceSnapshot > 0) TakeSnapshot();
+        Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "Model {0}: could not persist {1}; the actor stops and its state comes back from the journal", _id, @event.GetType().Name);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void PostStop()
+    {
+        foreach (var (requestId, call) in _inFlight)
+        {
+            call.Cancellation.Cancel();
+            call.ReplyTo.Tell(new AttemptFailed(requestId, _id, ErrorClassifier.Of(UpstreamErrorKind.Network, "model actor stopped", model: _id.Value)));
+        }
+        _inFlight.Clear();
+        base.PostStop();
+    }
+
+    private static bool HasContent(ChatCompletionChunk chunk) =>
+        chunk.Choices?.Any(c => !string.IsNullOrEmpty(c.Delta?.Content) || c.FinishReason is not null || c.Delta?.Extra is { Count: > 0 }) == true;
+
+    private sealed class InFlight(IActorRef replyTo, CancellationTokenSource cancellation, bool isProbe, long started)
+    {
+        public IActorRef ReplyTo { get; } = replyTo;
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+        public bool IsProbe { get; } = isProbe;
+        public long Started { get; } = started;
+        public double? FirstTokenMs { get; set; }
+    }
+
+    private sealed record CallSucceeded(string RequestId, ChatCompletionResponse Response, double LatencyMs);
+    private sealed record CallFailed(string RequestId, UpstreamError Error);
+    private sealed record CallCancelled(string RequestId);
+    private sealed record StreamHeadReady(string RequestId, List<ChatCompletionChunk> Head, IAsyncEnumerator<ChatCompletionChunk>? Rest, double FirstTokenMs);
+    private sealed record StreamEnded(string RequestId, UpstreamError? Error, bool Cancelled);
+}
+
+/// <summary>Registry key of the model shard region (or its proxy).</summary>
+public sealed class ModelShardRegion;
+
+public static class ModelActorHosting
+{
+    public const string TypeName = "model";
+
+    /// <summary>Hosts model entities on <paramref name="role"/> nodes.</summary>
+    public static Akka.Hosting.AkkaConfigurationBuilder AddModelShards(this Akka.Hosting.AkkaConfigurationBuilder builder, ModelActorSettings settings, string role) =>
+        Akka.Cluster.Hosting.AkkaClusterHostingExtensions.WithShardRegion<ModelShardRegion>(builder, TypeName,
+            entityId => ModelActor.Props(new ModelId(entityId), settings),
+            new ModelMessageExtractor(),
+            new Akka.Cluster.Hosting.ShardOptions
+            {
+                Role = role,
+                RememberEntities = false,
+                StateStoreMode = StateStoreMode.DData,
+                // Model actors passivate themselves when idle and no call is in flight.
+                PassivateIdleEntityAfter = TimeSpan.Zero,
+            });
+
+    /// <summary>A proxy to the model shards, for nodes that do not host them.</summary>
+    public static Akka.Hosting.AkkaConfigurationBuilder AddModelShardsProxy(this Akka.Hosting.AkkaConfigurationBuilder builder, string role) =>
+        Akka.Cluster.Hosting.AkkaClusterHostingExtensions.WithShardRegionProxy<ModelShardRegion>(builder, TypeName, role, new ModelMessageExtractor());
+}

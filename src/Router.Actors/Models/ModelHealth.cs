@@ -1,0 +1,164 @@
+using Router.Contracts;
+using Router.Contracts.Messages;
+
+namespace Router.Actors.Models;
+
+/// <summary>The answer to "may a call go to this model now?".</summary>
+public abstract record Admission
+{
+    /// <summary>Go ahead; <see cref="IsProbe"/>: the one call that decides whether a half-open circuit closes.</summary>
+    public sealed record Admitted(bool IsProbe) : Admission;
+
+    public sealed record Rejected(string Reason, DateTimeOffset RetryAt) : Admission;
+}
+
+/// <summary>
+/// A model's health as pure state: circuit (closed / open / half-open with one probe), cooldown (rate limit or
+/// unavailability), counters and latency. Decisions return the next state plus the events to persist; the actor only
+/// carries them out. Only transitions are events; counters travel in snapshots.
+/// </summary>
+public sealed record ModelHealth
+{
+    public CircuitState Circuit { get; init; } = CircuitState.Closed;
+    public DateTimeOffset? OpenUntil { get; init; }
+    public int Opens { get; init; }
+    public bool ProbeInFlight { get; init; }
+    public DateTimeOffset? CooldownUntil { get; init; }
+    public string? CooldownReason { get; init; }
+    public int RateLimitStreak { get; init; }
+    public int ConsecutiveFailures { get; init; }
+    public long Successes { get; init; }
+    public long Failures { get; init; }
+    public double? LatencyEwmaMs { get; init; }
+    public string? LastError { get; init; }
+    public DateTimeOffset? LastSuccessAt { get; init; }
+    public DateTimeOffset? LastFailureAt { get; init; }
+
+    public static readonly ModelHealth Initial = new();
+
+    /// <summary>May a call go out now? Admitting the probe of a half-open circuit marks it in flight.</summary>
+    public (ModelHealth State, Admission Admission) Admit(DateTimeOffset now)
+    {
+        if (CooldownUntil is { } until && until > now)
+            return (this, new Admission.Rejected(CooldownReason ?? "cooling down", until));
+
+        switch (Circuit)
+        {
+            case CircuitState.Open when OpenUntil is { } openUntil && openUntil > now:
+                return (this, new Admission.Rejected("circuit open", openUntil));
+            case CircuitState.Open:
+            case CircuitState.HalfOpen when !ProbeInFlight:
+                return (this with { Circuit = CircuitState.HalfOpen, ProbeInFlight = true }, new Admission.Admitted(IsProbe: true));
+            case CircuitState.HalfOpen:
+                // One probe at a time; ask again shortly.
+                return (this, new Admission.Rejected("circuit half-open, probe in flight", now.AddSeconds(1)));
+            default:
+                return (this, new Admission.Admitted(IsProbe: false));
+        }
+    }
+
+    public (ModelHealth State, IReadOnlyList<IRouterMessage> Events) OnSuccess(DateTimeOffset now, double latencyMs, bool wasProbe, HealthPolicy policy)
+    {
+        var next = this with
+        {
+            Successes = Successes + 1,
+            ConsecutiveFailures = 0,
+            RateLimitStreak = 0,
+            LastSuccessAt = now,
+            LatencyEwmaMs = LatencyEwmaMs is { } avg ? avg + policy.LatencyEwmaAlpha * (latencyMs - avg) : latencyMs,
+            ProbeInFlight = wasProbe ? false : ProbeInFlight,
+        };
+        if (Circuit == CircuitState.Closed || (Circuit == CircuitState.HalfOpen && !wasProbe))
+            return (next, []);
+        var closed = new CircuitClosed(now);
+        return (next.Apply(closed), [closed]);
+    }
+
+    public (ModelHealth State, IReadOnlyList<IRouterMessage> Events) OnFailure(DateTimeOffset now, UpstreamError error, bool wasProbe, HealthPolicy policy)
+    {
+        var next = this with
+        {
+            Failures = Failures + 1,
+            LastFailureAt = now,
+            LastError = Describe(error),
+            ProbeInFlight = wasProbe ? false : ProbeInFlight,
+        };
+
+        switch (error.Kind)
+        {
+            case UpstreamErrorKind.RateLimited:
+            {
+                var wait = error.RetryAfter ?? Doubling(policy.RateLimitBase, policy.RateLimitMax, RateLimitStreak);
+                var cooldown = new CooldownStarted(now, now + wait, "rate limited", RateLimited: true);
+                // A rate-limited probe says nothing about the circuit: back to open until the cooldown ends.
+                var state = next.Apply(cooldown);
+                if (wasProbe) state = state with { Circuit = CircuitState.Open, OpenUntil = cooldown.Until };
+                return (state, [cooldown]);
+            }
+            case UpstreamErrorKind.ModelUnavailable:
+            {
+                var cooldown = new CooldownStarted(now, now + policy.UnavailableCooldown, "model unavailable", RateLimited: false);
+                return (next.Apply(cooldown), [cooldown]);
+            }
+            case UpstreamErrorKind.ServerError or UpstreamErrorKind.Timeout or UpstreamErrorKind.Network
+                or UpstreamErrorKind.InvalidResponse or UpstreamErrorKind.StreamError:
+            {
+                next = next with { ConsecutiveFailures = ConsecutiveFailures + 1 };
+                var trips = wasProbe || (Circuit == CircuitState.Closed && next.ConsecutiveFailures >= policy.FailureThreshold);
+                if (!trips) return (next, []);
+                var opens = wasProbe ? Opens + 1 : 1;
+                var opened = new CircuitOpened(now, now + Doubling(policy.OpenBase, policy.OpenMax, opens - 1), opens,
+                    $"{next.ConsecutiveFailures} consecutive failures, last: {Describe(error)}");
+                return (next.Apply(opened), [opened]);
+            }
+            default:
+                // The caller's fault (400, 401, 402, 403, context too long): nothing wrong with the model.
+                return (next with { Failures = Failures, LastFailureAt = LastFailureAt, LastError = LastError }, []);
+        }
+    }
+
+    /// <summary>A call ended without an outcome (the caller cancelled): release the probe slot.</summary>
+    public ModelHealth OnAbandoned(bool wasProbe) => wasProbe ? this with { ProbeInFlight = false } : this;
+
+    public ModelHealth Apply(IRouterMessage @event) => @event switch
+    {
+        CircuitOpened e => this with { Circuit = CircuitState.Open, OpenUntil = e.Until, Opens = e.Opens, ProbeInFlight = false },
+        CircuitClosed => this with { Circuit = CircuitState.Closed, OpenUntil = null, Opens = 0, ConsecutiveFailures = 0 },
+        CooldownStarted e => this with
+        {
+            CooldownUntil = e.Until,
+            CooldownReason = e.Reason,
+            RateLimitStreak = e.RateLimited ? RateLimitStreak + 1 : RateLimitStreak,
+        },
+        ModelHealthSnapshot s => FromSnapshot(s),
+        _ => this,
+    };
+
+    public ModelHealthSnapshot ToSnapshot() => new(Circuit == CircuitState.HalfOpen ? CircuitState.Open : Circuit, OpenUntil, Opens,
+        CooldownUntil, CooldownReason, RateLimitStreak, Successes, Failures, LatencyEwmaMs, LastError, LastSuccessAt, LastFailureAt);
+
+    public static ModelHealth FromSnapshot(ModelHealthSnapshot s) => new()
+    {
+        Circuit = s.Circuit, OpenUntil = s.OpenUntil, Opens = s.Opens, CooldownUntil = s.CooldownUntil, CooldownReason = s.CooldownReason,
+        RateLimitStreak = s.RateLimitStreak, Successes = s.Successes, Failures = s.Failures, LatencyEwmaMs = s.LatencyEwmaMs,
+        LastError = s.LastError, LastSuccessAt = s.LastSuccessAt, LastFailureAt = s.LastFailureAt,
+    };
+
+    public ModelHealthView View(ModelId id, DateTimeOffset now, int inFlight) => new(id, Circuit, OpenUntil,
+        CooldownUntil > now ? CooldownUntil : null, CooldownUntil > now ? CooldownReason : null,
+        ConsecutiveFailures, Successes, Failures, LatencyEwmaMs, LastError, LastSuccessAt, LastFailureAt, inFlight);
+
+    /// <summary>When this model may next be called, if not now.</summary>
+    public DateTimeOffset? BlockedUntil(DateTimeOffset now)
+    {
+        var cooldown = CooldownUntil > now ? CooldownUntil : null;
+        var open = Circuit == CircuitState.Open && OpenUntil > now ? OpenUntil : null;
+        return cooldown > open || open is null ? cooldown : open;
+    }
+
+    private static TimeSpan Doubling(TimeSpan @base, TimeSpan max, int times) =>
+        TimeSpan.FromTicks((long)Math.Min(max.Ticks, @base.Ticks * Math.Pow(2, Math.Min(times, 30))));
+
+    private static string Describe(UpstreamError error) =>
+        error.StatusCode is { } status ? $"{error.Kind} ({status}): {error.Message}" : $"{error.Kind}: {error.Message}";
+}

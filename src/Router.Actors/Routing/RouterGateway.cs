@@ -1,0 +1,19 @@
+using Akka.Actor;
+using Router.Contracts.Messages;
+
+namespace Router.Actors.Routing;
+
+/// <summary>The entry point of the request path on a node: one coordinator per request, cancelled with the caller.</summary>
+public sealed class RouterGateway(ActorSystem system, RoutingContext context)
+{
+    private long _requests;
+
+    public RoutingContext Context => context;
+
+    public async Task<RouteResult> RouteAsync(RouteRequest request, CancellationToken ct = default)
+    {
+        var coordinator = system.ActorOf(CoordinatorActor.Props(context), "req-" + Interlocked.Increment(ref _requests));
+        await using var registration = ct.Register(() => coordinator.Tell(CancelRoute.Instance));
+        return await coordinator.Ask<RouteResult>(request, context.Settings.RequestTimeout + TimeSpan.FromSeconds(5), ct);
+    }
+}

@@ -1,0 +1,28 @@
+namespace Router.Contracts.Messages;
+
+// Persisted by model actors: only transitions that must survive a restart (counters live in snapshots).
+
+public sealed record CircuitOpened(DateTimeOffset At, DateTimeOffset Until, int Opens, string Reason) : IRouterMessage;
+
+public sealed record CircuitClosed(DateTimeOffset At) : IRouterMessage;
+
+/// <summary>The model rests until <see cref="Until"/>: rate limited (429), or unavailable (404/unknown).</summary>
+public sealed record CooldownStarted(DateTimeOffset At, DateTimeOffset Until, string Reason, bool RateLimited) : IRouterMessage;
+
+/// <summary>A model actor's whole persisted state.</summary>
+public sealed record ModelHealthSnapshot(
+    CircuitState Circuit,
+    DateTimeOffset? OpenUntil,
+    int Opens,
+    DateTimeOffset? CooldownUntil,
+    string? CooldownReason,
+    int RateLimitStreak,
+    long Successes,
+    long Failures,
+    double? LatencyEwmaMs,
+    string? LastError,
+    DateTimeOffset? LastSuccessAt,
+    DateTimeOffset? LastFailureAt) : IRouterMessage;
+
+/// <summary>Written (and deleted) once at start-up to prove the journal works.</summary>
+public sealed record PersistenceChecked(DateTimeOffset At) : IRouterMessage;

@@ -1,0 +1,65 @@
+using Akka.Streams;
+using Router.Contracts.OpenRouter;
+
+namespace Router.Contracts.Messages;
+
+// Commands to a model actor.
+
+/// <summary>Call the model once (no fallback) and answer <see cref="Completed"/>, <see cref="AttemptFailed"/> or <see cref="AttemptRejected"/>.</summary>
+public sealed record Complete(ModelId ModelId, string RequestId, ChatCompletionRequest Request) : IWithModelId, IRouterMessage;
+
+/// <summary>Stream from the model; answers <see cref="StreamStarted"/> once the first content chunk is in hand.</summary>
+public sealed record StartStream(ModelId ModelId, string RequestId, ChatCompletionRequest Request) : IWithModelId, IRouterMessage;
+
+/// <summary>The requester gave up: cancel the upstream call.</summary>
+public sealed record CancelCall(ModelId ModelId, string RequestId) : IWithModelId, IRouterMessage;
+
+public sealed record GetModelHealth(ModelId ModelId) : IWithModelId, IRouterMessage;
+
+/// <summary>An outside measurement (test-models) feeding the model's statistics.</summary>
+public sealed record RecordMeasurement(ModelId ModelId, bool Ok, double LatencyMs, UpstreamError? Error) : IWithModelId, IRouterMessage;
+
+// Replies.
+
+public sealed record Completed(string RequestId, ModelId ModelId, ChatCompletionResponse Response, double LatencyMs) : IRouterMessage;
+
+public sealed record StreamStarted(string RequestId, ModelId ModelId, ISourceRef<StreamItem> Stream, double FirstTokenMs) : IRouterMessage;
+
+/// <summary>The call was made and failed.</summary>
+public sealed record AttemptFailed(string RequestId, ModelId ModelId, UpstreamError Error) : IRouterMessage;
+
+/// <summary>No call was made: the circuit is open, a probe is in flight, or the model is cooling down until <see cref="RetryAt"/>.</summary>
+public sealed record AttemptRejected(string RequestId, ModelId ModelId, string Reason, DateTimeOffset RetryAt) : IRouterMessage;
+
+/// <summary>An item of a streamed answer: a chunk, or the error that ended the stream after its first token.</summary>
+[System.Text.Json.Serialization.JsonPolymorphic(TypeDiscriminatorPropertyName = "$item")]
+[System.Text.Json.Serialization.JsonDerivedType(typeof(StreamChunk), "chunk")]
+[System.Text.Json.Serialization.JsonDerivedType(typeof(StreamFault), "fault")]
+public abstract record StreamItem : IRouterMessage;
+
+public sealed record StreamChunk(ChatCompletionChunk Chunk) : StreamItem;
+
+public sealed record StreamFault(UpstreamError Error) : StreamItem;
+
+public enum CircuitState
+{
+    Closed,
+    Open,
+    HalfOpen,
+}
+
+/// <summary>What a model actor knows of its model's health.</summary>
+public sealed record ModelHealthView(
+    ModelId ModelId,
+    CircuitState Circuit,
+    DateTimeOffset? OpenUntil,
+    DateTimeOffset? CooldownUntil,
+    string? CooldownReason,
+    int ConsecutiveFailures,
+    long Successes,
+    long Failures,
+    double? LatencyEwmaMs,
+    string? LastError,
+    DateTimeOffset? LastSuccessAt,
+    DateTimeOffset? LastFailureAt,
+    int InFlight) : IRouterMessage;

@@ -1,0 +1,40 @@
+using Akka.Streams;
+using Router.Contracts.OpenRouter;
+
+namespace Router.Contracts.Messages;
+
+/// <summary>
+/// Route one chat request: try candidates in priority order with fallback. <see cref="Strict"/>: only the requested
+/// model, no fallback (test-models).
+/// </summary>
+public sealed record RouteRequest(ChatCompletionRequest Request, bool Stream, bool Strict = false) : IRouterMessage;
+
+/// <summary>The caller went away: stop routing and cancel the call in flight.</summary>
+public sealed record CancelRoute : IRouterMessage
+{
+    public static readonly CancelRoute Instance = new();
+}
+
+/// <summary>One step of a route: a model tried, skipped or rejected, and why.</summary>
+public sealed record AttemptRecord(ModelId Model, string Outcome, string? Reason, int? StatusCode, double ElapsedMs) : IRouterMessage;
+
+public abstract record RouteResult : IRouterMessage
+{
+    public abstract IReadOnlyList<AttemptRecord> Attempts { get; }
+}
+
+public sealed record RouteCompleted(ChatCompletionResponse Response, ModelId Model, IReadOnlyList<AttemptRecord> Attempts) : RouteResult
+{
+    public override IReadOnlyList<AttemptRecord> Attempts { get; } = Attempts;
+}
+
+public sealed record RouteStreaming(ISourceRef<StreamItem> Stream, ModelId Model, IReadOnlyList<AttemptRecord> Attempts) : RouteResult
+{
+    public override IReadOnlyList<AttemptRecord> Attempts { get; } = Attempts;
+}
+
+/// <summary>Routing gave up. <see cref="Error"/> is the deciding failure (the last, or the first non-fallback one).</summary>
+public sealed record RouteFailed(UpstreamError Error, IReadOnlyList<AttemptRecord> Attempts) : RouteResult
+{
+    public override IReadOnlyList<AttemptRecord> Attempts { get; } = Attempts;
+}

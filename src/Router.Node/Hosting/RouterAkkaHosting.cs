@@ -1,0 +1,58 @@
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Router.Actors.Catalog;
+using Router.Actors.Models;
+using Router.Actors.OpenRouter;
+using Router.Contracts.Messages;
+using Router.Contracts.Serialization;
+using Router.Node.Configuration;
+
+namespace Router.Node.Hosting;
+
+public static class RouterAkkaHosting
+{
+    public const string SystemName = "router";
+    public const string RouterRole = "router";
+    public const string FrontRole = "front";
+
+    /// <summary>The ActorSystem: cluster.hocon, remoting, clustering, the serializer, model shards, catalog singleton and replica.</summary>
+    public static IServiceCollection AddRouterAkka(this IServiceCollection services, RouterSettings settings)
+    {
+        var hocon = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "cluster.hocon"));
+        var persistence = PersistenceHocon.For(settings);
+        var seeds = settings.SeedNodes.Count > 0
+            ? settings.SeedNodes.ToArray()
+            : [$"akka.tcp://{SystemName}@{settings.Hostname}:{settings.Port}"];
+        var hostsModels = settings.Roles.Contains(RouterRole);
+
+        return services.AddAkka(SystemName, (builder, sp) =>
+        {
+            builder
+                .AddHocon(persistence, HoconAddMode.Prepend)
+                .AddHocon(hocon, HoconAddMode.Append)
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithRemoting(settings.Hostname, settings.Port)
+                .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = seeds })
+                .WithCustomSerializer("router", [typeof(IRouterMessage)], system => new RouterSerializer(system));
+
+            var client = sp.GetRequiredService<OpenRouterClient>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            if (hostsModels)
+            {
+                builder
+                    .AddModelShards(sp.GetRequiredService<ModelActorSettings>(), RouterRole)
+                    .AddCatalogSingleton(client, sp.GetRequiredService<CatalogSettings>(), time, RouterRole);
+            }
+            else
+            {
+                builder.AddModelShardsProxy(RouterRole).AddCatalogSingletonProxy(RouterRole);
+            }
+            builder.AddCatalogReplica(sp.GetRequiredService<CatalogReplica>());
+        });
+    }
+}

@@ -1,0 +1,124 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Router.Actors.Catalog;
+using Router.Actors.Models;
+using Router.Actors.OpenRouter;
+using Router.Actors.Persistence;
+using Router.Actors.Routing;
+using Router.Contracts;
+using Router.FakeOpenRouter;
+using Router.Node.Configuration;
+using Router.Node.Http;
+
+namespace Router.Node.Hosting;
+
+/// <summary>Knobs tests turn; production uses the defaults.</summary>
+public sealed record RouterNodeOptions
+{
+    public HealthPolicy HealthPolicy { get; init; } = new();
+    public CatalogSettings? Catalog { get; init; }
+    public TimeSpan? AttemptTimeout { get; init; }
+    public Action<ILoggingBuilder>? Logging { get; init; }
+    public FakeOpenRouterOptions? DevModeFake { get; init; }
+}
+
+/// <summary>A running Router node: the ActorSystem and, on front nodes, the HTTP API.</summary>
+public sealed class RouterNode : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RouterNode(WebApplication app, RouterSettings settings, FakeOpenRouterServer? fake)
+    {
+        _app = app;
+        Settings = settings;
+        Fake = fake;
+        Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+    }
+
+    public RouterSettings Settings { get; }
+    public FakeOpenRouterServer? Fake { get; }
+    public string Url { get; }
+    public IServiceProvider Services => _app.Services;
+    public ActorSystem System => _app.Services.GetRequiredService<ActorSystem>();
+    public CatalogReplica Catalog => _app.Services.GetRequiredService<CatalogReplica>();
+
+    public static async Task<RouterNode> StartAsync(RouterSettings settings, RouterNodeOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new RouterNodeOptions();
+        var fake = settings.DevMode ? await FakeOpenRouterServer.StartAsync(options.DevModeFake ?? DevModeScenario.Options(), ct: ct) : null;
+        var clientOptions = fake is null ? settings.OpenRouter : settings.OpenRouter with { BaseUrl = fake.BaseUrl, ApiKey = fake.ApiKey };
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls([.. settings.Urls]);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxRequestBytes);
+        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(10));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        options.Logging?.Invoke(builder.Logging);
+        AddServices(builder.Services, settings, clientOptions, options);
+        builder.Services.AddRouterAkka(settings);
+
+        var app = builder.Build();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Router");
+        if (fake is not null)
+            log.LogWarning("DEV_MODE ({Reason}): routing to the built-in fake OpenRouter at {Url}; no real model is called",
+                settings.DevModeReason, fake.BaseUrl);
+        app.MapHealthEndpoints();
+        if (settings.Roles.Contains(RouterAkkaHosting.FrontRole))
+        {
+            app.MapChatEndpoints();
+            app.MapModelEndpoints();
+        }
+
+        await app.StartAsync(ct);
+        var node = new RouterNode(app, settings, fake);
+        try
+        {
+            await PersistenceCheckActor.VerifyAsync(node.System, TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+        log.LogInformation("Router node up: HTTP {Url}, cluster {Host}:{Port}, roles {Roles}, persistence {Persistence}",
+            node.Url, settings.Hostname, settings.Port, string.Join(",", settings.Roles), settings.Database is null ? "SQLite in " + settings.DataDir : "PostgreSQL");
+        return node;
+    }
+
+    private static void AddServices(IServiceCollection services, RouterSettings settings, OpenRouterClientOptions clientOptions, RouterNodeOptions options)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new OpenRouterClient(clientOptions, sp.GetRequiredService<ILogger<OpenRouterClient>>()));
+        services.AddSingleton(options.HealthPolicy);
+        services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), options.HealthPolicy, TimeProvider.System));
+        services.AddSingleton(options.Catalog ?? new CatalogSettings { Ttl = settings.CatalogTtl });
+        services.AddSingleton<CatalogReplica>();
+        services.AddSingleton<ModelHealthBoard>();
+        services.AddSingleton(new RoutingSettings
+        {
+            DefaultModel = settings.DefaultModel is { } m ? new ModelId(m) : null,
+            FallbackModels = settings.FallbackModels.Select(f => new ModelId(f)).ToList(),
+            MaxAttempts = settings.MaxAttempts,
+            AttemptTimeout = options.AttemptTimeout ?? RoutingSettings.AttemptTimeoutFor(clientOptions),
+            RequestTimeout = settings.RequestTimeout,
+        });
+        services.AddSingleton(sp => new RouterGateway(sp.GetRequiredService<ActorSystem>(), new RoutingContext(
+            sp.GetRequiredService<IRequiredActor<ModelShardRegion>>().ActorRef,
+            sp.GetRequiredService<CatalogReplica>(),
+            sp.GetRequiredService<ModelHealthBoard>(),
+            sp.GetRequiredService<RoutingSettings>(),
+            TimeProvider.System)));
+    }
+
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (Fake is not null) await Fake.DisposeAsync();
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Streams;
+using Router.Actors.Routing;
+using Router.Contracts;
+using Router.Contracts.Messages;
+using Router.Contracts.OpenRouter;
+using Router.Node.Configuration;
+
+namespace Router.Node.Http;
+
+/// <summary><c>POST /v1/chat/completions</c> and <c>/api/v1/chat/completions</c>: routed, with fallback, plain or SSE.</summary>
+public static class ChatEndpoints
+{
+    public static void MapChatEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/chat/completions", HandleAsync);
+        app.MapPost("/api/v1/chat/completions", HandleAsync);
+    }
+
+    private static async Task HandleAsync(HttpContext http, RouterGateway gateway, RouterSettings settings,
+        IHostApplicationLifetime lifetime, ActorSystem system)
+    {
+        var (request, invalid) = await ChatRequestReader.ReadAsync(http.Request, settings.MaxMessages, http.RequestAborted);
+        if (invalid is not null || request is null)
+        {
+            await HttpResults.WriteErrorAsync(http, invalid ?? OpenAiError.BadRequest("Request body is required"));
+            return;
+        }
+
+        // A client that goes away, or a node shutting down, cancels the route and its upstream call.
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var ct = cancellation.Token;
+        RouteResult result;
+        try
+        {
+            result = await gateway.RouteAsync(new RouteRequest(request, Stream: request.Stream == true), ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (AskTimeoutException)
+        {
+            var timeout = new UpstreamError(UpstreamErrorKind.Timeout, 504, "Routing did not finish in time", true);
+            await HttpResults.WriteErrorAsync(http, OpenAiError.FromUpstream(timeout));
+            return;
+        }
+
+        switch (result)
+        {
+            case RouteCompleted completed:
+                await WriteCompletionAsync(http, completed);
+                break;
+            case RouteStreaming streaming:
+                await SseResponse.WriteAsync(http, streaming, system.Materializer(), ct);
+                break;
+            case RouteFailed failed:
+                await HttpResults.WriteErrorAsync(http, OpenAiError.FromUpstream(failed.Error), failed.Attempts, failed.Error.RetryAfter);
+                break;
+        }
+    }
+
+    private static Task WriteCompletionAsync(HttpContext http, RouteCompleted completed)
+    {
+        SetRouterHeaders(http, completed);
+        var extra = completed.Response.Extra is { } e ? new Dictionary<string, JsonElement>(e) : new Dictionary<string, JsonElement>();
+        extra["router"] = JsonSerializer.SerializeToElement(new { model = completed.Model.Value, attempts = completed.Attempts }, HttpResults.Json);
+        var response = completed.Response with { Model = completed.Response.Model ?? completed.Model.Value, Extra = extra };
+        return http.Response.WriteAsJsonAsync(response, RouterJsonContext.Default.ChatCompletionResponse, contentType: null, http.RequestAborted);
+    }
+
+    internal static void SetRouterHeaders(HttpContext http, RouteResult result)
+    {
+        var model = result switch
+        {
+            RouteCompleted c => c.Model.Value,
+            RouteStreaming s => s.Model.Value,
+            _ => null,
+        };
+        if (model is not null) http.Response.Headers["X-Router-Model"] = model;
+        http.Response.Headers["X-Router-Attempts"] = result.Attempts.Count(a => a.Outcome is "ok" or "failed").ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,24 @@
+using System.Text.Json;
+using Router.Contracts.Messages;
+
+namespace Router.Node.Http;
+
+internal static class HttpResults
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public static Task WriteErrorAsync(HttpContext http, OpenAiError error, IReadOnlyList<AttemptRecord>? attempts = null, TimeSpan? retryAfter = null)
+    {
+        http.Response.StatusCode = error.StatusCode;
+        if (retryAfter is { } wait)
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (attempts is not null)
+            http.Response.Headers["X-Router-Attempts"] = attempts.Count(a => a.Outcome is "ok" or "failed").ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return http.Response.WriteAsJsonAsync(new { error, attempts }, Json);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+using Router.Actors.Catalog;
+using Router.Actors.Models;
+using Router.Contracts;
+using Router.Contracts.Messages;
+using Router.Contracts.OpenRouter;
+
+namespace Router.Node.Http;
+
+/// <summary>The model list (OpenAI shape, OpenRouter fields kept), one model, a model's health, the catalog's status.</summary>
+public static class ModelEndpoints
+{
+    public static void MapModelEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/models", ListAsync);
+        app.MapGet("/api/v1/models", ListAsync);
+        app.MapGet("/v1/models/{**id}", GetAsync);
+        app.MapGet("/api/v1/models/{**id}", GetAsync);
+        app.MapGet("/router/models/{**id}", HealthAsync);
+        app.MapGet("/router/catalog", (CatalogReplica replica) =>
+        {
+            var update = replica.Current.Update;
+            return Results.Json(new
+            {
+                models = update.Models.Count,
+                version = update.Version,
+                fetched_at = update.FetchedAt,
+                fetch_successes = update.FetchSuccesses,
+                fetch_failures = update.FetchFailures,
+                last_error = update.LastError,
+                last_failure_at = update.LastFailureAt,
+            }, HttpResults.Json);
+        });
+    }
+
+    private static async Task ListAsync(HttpContext http, CatalogReplica replica)
+    {
+        http.Response.ContentType = "application/json";
+        await http.Response.Body.WriteAsync(ModelListJson.For(replica.Current), http.RequestAborted);
+    }
+
+    private static Task GetAsync(HttpContext http, string id, CatalogReplica replica)
+    {
+        if (!replica.Current.ById.TryGetValue(id, out var model))
+            return HttpResults.WriteErrorAsync(http, new OpenAiError($"The model '{id}' does not exist", "invalid_request_error", "model", "model_not_found", 404, id, false, false));
+        return http.Response.WriteAsJsonAsync(ModelListJson.ToOpenAi(model), HttpResults.Json);
+    }
+
+    private static async Task HealthAsync(HttpContext http, string id, IRequiredActor<ModelShardRegion> region)
+    {
+        var view = await region.ActorRef.Ask<ModelHealthView>(new GetModelHealth(new ModelId(id)), TimeSpan.FromSeconds(5), http.RequestAborted);
+        await http.Response.WriteAsJsonAsync(view, HttpResults.Json);
+    }
+}
+
+/// <summary>The <c>/v1/models</c> body, built once per catalog version.</summary>
+internal static class ModelListJson
+{
+    private static (CatalogView View, byte[] Json) _cache = (CatalogView.Empty, "{\"object\":\"list\",\"data\":[]}"u8.ToArray());
+
+    public static byte[] For(CatalogView view)
+    {
+        var cache = _cache;
+        if (ReferenceEquals(cache.View, view)) return cache.Json;
+        var json = JsonSerializer.SerializeToUtf8Bytes(new { @object = "list", data = view.Models.Select(ToOpenAi) }, HttpResults.Json);
+        _cache = (view, json);
+        return json;
+    }
+
+    public static Dictionary<string, JsonElement> ToOpenAi(ModelInfo model)
+    {
+        var fields = JsonSerializer.SerializeToElement(model, RouterJsonContext.Default.ModelInfo)
+            .EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+        fields["object"] = JsonSerializer.SerializeToElement("model");
+        fields["owned_by"] = JsonSerializer.SerializeToElement(model.Id.Split('/')[0]);
+        fields.TryAdd("created", JsonSerializer.SerializeToElement(0));
+        return fields;
+    }
+}

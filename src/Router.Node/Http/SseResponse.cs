@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Router.Contracts;
+using Router.Contracts.Messages;
+
+namespace Router.Node.Http;
+
+/// <summary>
+/// Writes a routed stream as server-sent events: <c>data: {chunk}</c> lines, flushed one by one, then
+/// <c>data: [DONE]</c>. A failure after the first token is an explicit error event before <c>[DONE]</c>, never a
+/// silent clean end. Cancelling (client gone) cancels the stream and so the upstream call.
+/// </summary>
+public static class SseResponse
+{
+    private static readonly byte[] DataPrefix = "data: "u8.ToArray();
+    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
+    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+
+    public static async Task WriteAsync(HttpContext http, RouteStreaming streaming, IMaterializer materializer, CancellationToken ct)
+    {
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        ChatEndpoints.SetRouterHeaders(http, streaming);
+        await response.StartAsync(ct);
+
+        try
+        {
+            await foreach (var item in streaming.Stream.Source.RunAsAsyncEnumerable(materializer).WithCancellation(ct))
+            {
+                switch (item)
+                {
+                    case StreamChunk chunk:
+                        await WriteEventAsync(response, JsonSerializer.SerializeToUtf8Bytes(chunk.Chunk, RouterJsonContext.Default.ChatCompletionChunk), ct);
+                        break;
+                    case StreamFault fault:
+                        await WriteErrorAsync(response, fault.Error, ct);
+                        return;
+                }
+            }
+            await response.Body.WriteAsync(Done, ct);
+            await response.Body.FlushAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client left or the node is stopping: the stream is cancelled, nothing more to write.
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // The stream itself broke (e.g. the node serving it went away).
+            await WriteErrorAsync(response, new UpstreamError(UpstreamErrorKind.StreamError, null, "Stream interrupted: " + e.Message, true), ct);
+        }
+    }
+
+    private static async Task WriteErrorAsync(HttpResponse response, UpstreamError error, CancellationToken ct)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new OpenAiErrorEnvelope(OpenAiError.FromUpstream(error)), HttpResults.Json);
+        await WriteEventAsync(response, body, ct);
+        await response.Body.WriteAsync(Done, ct);
+        await response.Body.FlushAsync(ct);
+    }
+
+    private static async Task WriteEventAsync(HttpResponse response, byte[] json, CancellationToken ct)
+    {
+        await response.Body.WriteAsync(DataPrefix, ct);
+        await response.Body.WriteAsync(json, ct);
+        await response.Body.WriteAsync(EventEnd, ct);
+        await response.Body.FlushAsync(ct);
+    }
+}
