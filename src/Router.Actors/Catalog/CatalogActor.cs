@@ -74,7 +74,9 @@ public sealed class CatalogActor : ReceivePersistentActor, IWithTimers
         var started = _time.GetTimestamp();
         _client.GetModelsAsync().PipeTo(Self,
             success: models => new FetchSucceeded(models, _time.GetElapsedTime(started)),
-            failure: e => new FetchFailed(e is OpenRouterException o ? o.Error.Message : e.Message));
+            failure: e => new FetchFailed(e is OpenRouterException { Error: var error }
+                ? (error.StatusCode is { } status ? $"HTTP {status}: {error.Message}" : error.Message)
+                : e.Message));
     }
 
     private void OnFetched(FetchSucceeded msg)

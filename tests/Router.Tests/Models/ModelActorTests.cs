@@ -1,0 +1,233 @@
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Router.Actors.Models;
+using Router.Actors.OpenRouter;
+using Router.Contracts;
+using Router.Contracts.Messages;
+using Router.FakeOpenRouter;
+using Router.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Router.Tests.Models;
+
+/// <summary>A model actor against the fake OpenRouter over real HTTP.</summary>
+public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Local, output), IAsyncLifetime
+{
+    private const string Model = "test/alpha";
+    private static readonly ModelId Id = new(Model);
+    private static readonly HealthPolicy Policy = new() { FailureThreshold = 3, OpenBase = TimeSpan.FromMilliseconds(600) };
+    private FakeOpenRouterServer _fake = null!;
+    private OpenRouterClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _fake = await Fakes.StartAsync();
+        _client = new OpenRouterClient(Fakes.ClientOptions(_fake) with { RetryAttempts = 1 });
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _fake.DisposeAsync();
+    }
+
+    private IActorRef Spawn(string? name = null) =>
+        Sys.ActorOf(ModelActor.Props(Id, new ModelActorSettings(_client, Policy, TimeProvider.System)), name);
+
+    private static Complete Call(string requestId) => new(Id, requestId, Fakes.Hello(Model));
+
+    [Fact]
+    public void A_call_completes_and_counts_as_a_success()
+    {
+        var actor = Spawn();
+        actor.Tell(Call("r1"));
+        var done = ExpectMsg<Completed>(TimeSpan.FromSeconds(5));
+        Assert.Equal("r1", done.RequestId);
+        Assert.Contains("Hello, world!", done.Response.Choices![0].Message!.ContentText);
+
+        actor.Tell(new GetModelHealth(Id));
+        var view = ExpectMsg<ModelHealthView>();
+        Assert.Equal(1, view.Successes);
+        Assert.NotNull(view.LatencyEwmaMs);
+    }
+
+    [Fact]
+    public void Failures_open_the_circuit_and_an_open_circuit_rejects_without_calling()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { StatusCode = 500 });
+        var actor = Spawn();
+        for (var i = 0; i < 3; i++)
+        {
+            actor.Tell(Call("f" + i));
+            Assert.Equal(UpstreamErrorKind.ServerError, ExpectMsg<AttemptFailed>(TimeSpan.FromSeconds(5)).Error.Kind);
+        }
+        actor.Tell(Call("blocked"));
+        var rejected = ExpectMsg<AttemptRejected>();
+        Assert.Equal("circuit open", rejected.Reason);
+        Assert.True(rejected.RetryAt > DateTimeOffset.UtcNow);
+        Assert.Equal(3, _fake.Script.CallsTo(Model));
+    }
+
+    [Fact]
+    public void A_half_open_circuit_lets_exactly_one_probe_through()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { StatusCode = 500 });
+        var actor = Spawn();
+        for (var i = 0; i < 3; i++)
+        {
+            actor.Tell(Call("f" + i));
+            ExpectMsg<AttemptFailed>(TimeSpan.FromSeconds(5));
+        }
+        Thread.Sleep(Policy.OpenBase + TimeSpan.FromMilliseconds(100));
+        _fake.Script.Set(Model, new FakeBehavior { LatencyMs = 500 });
+
+        for (var i = 0; i < 5; i++) actor.Tell(Call("p" + i));
+        var rejections = ReceiveN(4, TimeSpan.FromSeconds(2)).Cast<AttemptRejected>().ToList();
+        Assert.All(rejections, r => Assert.Contains("probe in flight", r.Reason));
+        Assert.Equal("p0", ExpectMsg<Completed>(TimeSpan.FromSeconds(5)).RequestId);
+        Assert.Equal(4, _fake.Script.CallsTo(Model)); // 3 failures + 1 probe
+
+        actor.Tell(new GetModelHealth(Id));
+        Assert.Equal(CircuitState.Closed, ExpectMsg<ModelHealthView>().Circuit);
+    }
+
+    [Fact]
+    public void A_429_rests_the_model_until_retry_after()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 30 });
+        var actor = Spawn();
+        actor.Tell(Call("r1"));
+        var failed = ExpectMsg<AttemptFailed>(TimeSpan.FromSeconds(5));
+        Assert.True(failed.Error.RateLimited);
+        Assert.Equal(TimeSpan.FromSeconds(30), failed.Error.RetryAfter);
+
+        actor.Tell(Call("r2"));
+        var rejected = ExpectMsg<AttemptRejected>();
+        Assert.Equal("rate limited", rejected.Reason);
+        Assert.InRange((rejected.RetryAt - DateTimeOffset.UtcNow).TotalSeconds, 25, 31);
+        Assert.Equal(1, _fake.Script.CallsTo(Model));
+    }
+
+    [Fact]
+    public void Several_calls_run_at_once()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { LatencyMs = 400 });
+        var actor = Spawn();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 8; i++) actor.Tell(Call("c" + i));
+        var done = ReceiveN(8, TimeSpan.FromSeconds(5)).Cast<Completed>().ToList();
+        Assert.Equal(8, done.Select(d => d.RequestId).Distinct().Count());
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"8 calls of 400 ms took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_stream_starts_after_its_first_token_and_carries_the_whole_answer()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { Content = "one two three four", TokensPerSecond = 50 });
+        var actor = Spawn();
+        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
+        var started = ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
+        var items = await started.Stream.Source.RunWith(Sink.Seq<StreamItem>(), Sys.Materializer());
+        var text = string.Concat(items.OfType<StreamChunk>().SelectMany(c => c.Chunk.Choices ?? []).Select(c => c.Delta?.Content));
+        Assert.Equal("one two three four", text);
+        Assert.DoesNotContain(items, i => i is StreamFault);
+        await AwaitAssertAsync(() =>
+        {
+            actor.Tell(new GetModelHealth(Id));
+            Assert.Equal(1, ExpectMsg<ModelHealthView>().Successes);
+        });
+    }
+
+    [Fact]
+    public void A_stream_that_fails_before_its_first_token_is_a_failed_attempt()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { StatusCode = 503 });
+        var actor = Spawn();
+        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
+        Assert.Equal(UpstreamErrorKind.ServerError, ExpectMsg<AttemptFailed>(TimeSpan.FromSeconds(5)).Error.Kind);
+    }
+
+    [Fact]
+    public async Task An_error_after_the_first_token_ends_the_stream_with_a_fault()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { Content = "a b c d e", MidStreamErrorAfterChunks = 2 });
+        var actor = Spawn();
+        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
+        var started = ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
+        var items = await started.Stream.Source.RunWith(Sink.Seq<StreamItem>(), Sys.Materializer());
+        var fault = Assert.IsType<StreamFault>(items[^1]);
+        Assert.Equal(UpstreamErrorKind.StreamError, fault.Error.Kind);
+        await AwaitAssertAsync(() =>
+        {
+            actor.Tell(new GetModelHealth(Id));
+            Assert.Equal(1, ExpectMsg<ModelHealthView>().Failures);
+        });
+    }
+
+    [Fact]
+    public async Task Cancelling_the_stream_cancels_the_upstream_call()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { Content = string.Join(' ', Enumerable.Repeat("tok", 300)), TokensPerSecond = 50 });
+        var actor = Spawn();
+        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
+        var started = ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
+        var items = await started.Stream.Source.Take(3).RunWith(Sink.Seq<StreamItem>(), Sys.Materializer());
+        Assert.Equal(3, items.Count);
+        await Router.Tests.OpenRouter.OpenRouterStreamingTests.WaitUntil(() => _fake.Script.CancelledCalls == 1);
+        await AwaitAssertAsync(() =>
+        {
+            actor.Tell(new GetModelHealth(Id));
+            var view = ExpectMsg<ModelHealthView>();
+            Assert.Equal(0, view.InFlight);
+            Assert.Equal(0, view.Failures);
+        });
+    }
+
+    [Fact]
+    public async Task CancelCall_stops_a_call_in_flight()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { Hang = true });
+        var actor = Spawn();
+        actor.Tell(Call("r1"));
+        await Router.Tests.OpenRouter.OpenRouterStreamingTests.WaitUntil(() => _fake.Script.CallsTo(Model) == 1);
+        actor.Tell(new CancelCall(Id, "r1"));
+        await Router.Tests.OpenRouter.OpenRouterStreamingTests.WaitUntil(() => _fake.Script.CancelledCalls == 1);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void The_circuit_survives_a_restart_of_the_actor()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { StatusCode = 502 });
+        var actor = Spawn("model-1");
+        for (var i = 0; i < 3; i++)
+        {
+            actor.Tell(Call("f" + i));
+            ExpectMsg<AttemptFailed>(TimeSpan.FromSeconds(5));
+        }
+        Watch(actor);
+        actor.Tell(PoisonPill.Instance);
+        ExpectTerminated(actor);
+
+        var again = Spawn("model-2");
+        again.Tell(new GetModelHealth(Id));
+        var view = ExpectMsg<ModelHealthView>();
+        Assert.Equal(CircuitState.Open, view.Circuit);
+        again.Tell(Call("after-restart"));
+        ExpectMsg<AttemptRejected>();
+        Assert.Equal(3, _fake.Script.CallsTo(Model));
+    }
+
+    [Fact]
+    public void Measurements_feed_the_statistics()
+    {
+        var actor = Spawn();
+        actor.Tell(new RecordMeasurement(Id, true, 250, null));
+        Assert.Equal(250, ExpectMsg<ModelHealthView>().LatencyEwmaMs);
+        actor.Tell(new RecordMeasurement(Id, false, 0, new UpstreamError(UpstreamErrorKind.ServerError, 500, "boom", true)));
+        var view = ExpectMsg<ModelHealthView>();
+        Assert.Equal(1, view.Failures);
+        Assert.Contains("boom", view.LastError);
+    }
+}

@@ -1,0 +1,206 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Router.Actors.Catalog;
+using Router.Actors.OpenRouter;
+using Router.Actors.Routing;
+using Router.Contracts;
+using Router.Contracts.Messages;
+using Router.Contracts.OpenRouter;
+using Router.FakeOpenRouter;
+using Router.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Router.Tests.Routing;
+
+/// <summary>The coordinator against a probe standing in for the model shards.</summary>
+public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Local, output)
+{
+    private readonly ModelHealthBoard _board = new();
+
+    private (TestProbe Region, IActorRef Coordinator) Start(RoutingSettings? settings = null, params string[] catalog)
+    {
+        var replica = new CatalogReplica();
+        replica.Apply(new CatalogUpdated(catalog.Select((id, i) => SyntheticCatalog.Model(id, 100000 - i)).ToList(), DateTimeOffset.UtcNow, 1, 1, 0, null, null));
+        var region = CreateTestProbe();
+        var context = new RoutingContext(region, replica, _board, settings ?? new RoutingSettings { AttemptTimeout = TimeSpan.FromSeconds(3) }, TimeProvider.System);
+        return (region, Sys.ActorOf(CoordinatorActor.Props(context)));
+    }
+
+    private static RouteRequest Route(string? model = null, bool stream = false, bool strict = false) =>
+        new(new ChatCompletionRequest { Model = model, Messages = [ChatMessage.Text("user", "hi")] }, stream, strict);
+
+    private static ChatCompletionResponse Answer(string model) => new() { Model = model, Choices = [new ChatChoice { Message = ChatMessage.Text("assistant", "ok") }] };
+
+    private static UpstreamError Fail(int status, TimeSpan? retryAfter = null) => ErrorClassifier.FromStatus(status, $"HTTP {status}", retryAfter);
+
+    [Fact]
+    public void Falls_back_in_priority_order_until_a_model_answers()
+    {
+        var (region, coordinator) = Start(null, "cat/a", "cat/b", "cat/c");
+        coordinator.Tell(Route("req/x"));
+
+        var first = region.ExpectMsg<Complete>();
+        Assert.Equal("req/x", first.ModelId.Value);
+        region.Reply(new AttemptFailed(first.RequestId, first.ModelId, Fail(503)));
+
+        var second = region.ExpectMsg<Complete>();
+        Assert.Equal("cat/a", second.ModelId.Value);
+        region.Reply(new AttemptFailed(second.RequestId, second.ModelId, Fail(429, TimeSpan.FromSeconds(30))));
+
+        var third = region.ExpectMsg<Complete>();
+        Assert.Equal("cat/b", third.ModelId.Value);
+        region.Reply(new Completed(third.RequestId, third.ModelId, Answer("cat/b"), 12));
+
+        var result = ExpectMsg<RouteCompleted>();
+        Assert.Equal("cat/b", result.Model.Value);
+        Assert.Equal(["failed", "failed", "ok"], result.Attempts.Select(a => a.Outcome));
+        Assert.Equal(["req/x", "cat/a", "cat/b"], result.Attempts.Select(a => a.Model.Value));
+        Assert.NotNull(_board.BlockedUntil(new ModelId("cat/a"), DateTimeOffset.UtcNow));
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(401)]
+    [InlineData(402)]
+    [InlineData(403)]
+    public void Stops_at_errors_every_model_would_repeat(int status)
+    {
+        var (region, coordinator) = Start(null, "cat/a", "cat/b");
+        coordinator.Tell(Route());
+        var first = region.ExpectMsg<Complete>();
+        region.Reply(new AttemptFailed(first.RequestId, first.ModelId, Fail(status)));
+        var failed = ExpectMsg<RouteFailed>();
+        Assert.Equal(status, failed.Error.StatusCode);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Skips_models_the_board_knows_are_resting()
+    {
+        _board.Block(new ModelId("cat/a"), DateTimeOffset.UtcNow.AddMinutes(1));
+        var (region, coordinator) = Start(null, "cat/a", "cat/b");
+        coordinator.Tell(Route());
+        var sent = region.ExpectMsg<Complete>();
+        Assert.Equal("cat/b", sent.ModelId.Value);
+        region.Reply(new Completed(sent.RequestId, sent.ModelId, Answer("cat/b"), 1));
+        var result = ExpectMsg<RouteCompleted>();
+        Assert.Equal("skipped", result.Attempts[0].Outcome);
+    }
+
+    [Fact]
+    public void A_rejection_moves_on_and_is_remembered()
+    {
+        var (region, coordinator) = Start(null, "cat/a", "cat/b");
+        coordinator.Tell(Route());
+        var first = region.ExpectMsg<Complete>();
+        region.Reply(new AttemptRejected(first.RequestId, first.ModelId, "circuit open", DateTimeOffset.UtcNow.AddMinutes(1)));
+        var second = region.ExpectMsg<Complete>();
+        Assert.Equal("cat/b", second.ModelId.Value);
+        region.Reply(new Completed(second.RequestId, second.ModelId, Answer("cat/b"), 1));
+        ExpectMsg<RouteCompleted>();
+        Assert.NotNull(_board.BlockedUntil(new ModelId("cat/a"), DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public void When_every_candidate_rests_it_waits_for_the_earliest_that_fits_the_deadline()
+    {
+        var (region, coordinator) = Start(null, "cat/a", "cat/b");
+        coordinator.Tell(Route());
+        var a = region.ExpectMsg<Complete>();
+        region.Reply(new AttemptRejected(a.RequestId, a.ModelId, "rate limited", DateTimeOffset.UtcNow.AddMilliseconds(900)));
+        var b = region.ExpectMsg<Complete>();
+        region.Reply(new AttemptRejected(b.RequestId, b.ModelId, "rate limited", DateTimeOffset.UtcNow.AddMilliseconds(500)));
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var retry = region.ExpectMsg<Complete>(TimeSpan.FromSeconds(3));
+        Assert.Equal("cat/b", retry.ModelId.Value); // the earliest to come back goes first
+        Assert.InRange(watch.ElapsedMilliseconds, 300, 1500);
+        region.Reply(new Completed(retry.RequestId, retry.ModelId, Answer("cat/b"), 1));
+        ExpectMsg<RouteCompleted>();
+    }
+
+    [Fact]
+    public void Does_not_wait_past_the_deadline()
+    {
+        var (region, coordinator) = Start(new RoutingSettings { RequestTimeout = TimeSpan.FromSeconds(2), AttemptTimeout = TimeSpan.FromSeconds(1) }, "cat/a");
+        coordinator.Tell(Route());
+        var a = region.ExpectMsg<Complete>();
+        region.Reply(new AttemptRejected(a.RequestId, a.ModelId, "rate limited", DateTimeOffset.UtcNow.AddMinutes(5)));
+        var failed = ExpectMsg<RouteFailed>();
+        Assert.True(failed.Error.RateLimited);
+        Assert.InRange(failed.Error.RetryAfter!.Value.TotalSeconds, 250, 301);
+    }
+
+    [Fact]
+    public void An_attempt_that_times_out_is_cancelled_and_the_next_candidate_tried()
+    {
+        var (region, coordinator) = Start(new RoutingSettings { AttemptTimeout = TimeSpan.FromMilliseconds(300) }, "cat/a", "cat/b");
+        coordinator.Tell(Route());
+        var a = region.ExpectMsg<Complete>();
+        var cancel = region.ExpectMsg<CancelCall>(TimeSpan.FromSeconds(2));
+        Assert.Equal(a.RequestId, cancel.RequestId);
+        var b = region.ExpectMsg<Complete>();
+        Assert.Equal("cat/b", b.ModelId.Value);
+        region.Reply(new Completed(a.RequestId, a.ModelId, Answer("cat/a"), 1)); // late: ignored
+        region.Reply(new Completed(b.RequestId, b.ModelId, Answer("cat/b"), 1));
+        Assert.Equal("cat/b", ExpectMsg<RouteCompleted>().Model.Value);
+    }
+
+    [Fact]
+    public void Attempts_are_capped()
+    {
+        var (region, coordinator) = Start(new RoutingSettings { MaxAttempts = 2, AttemptTimeout = TimeSpan.FromSeconds(3) }, "cat/a", "cat/b", "cat/c");
+        coordinator.Tell(Route());
+        for (var i = 0; i < 2; i++)
+        {
+            var c = region.ExpectMsg<Complete>();
+            region.Reply(new AttemptFailed(c.RequestId, c.ModelId, Fail(500)));
+        }
+        var failed = ExpectMsg<RouteFailed>();
+        Assert.Equal(2, failed.Attempts.Count);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Strict_routes_never_fall_back()
+    {
+        var (region, coordinator) = Start(null, "cat/a", "cat/b");
+        coordinator.Tell(Route("cat/a", strict: true));
+        var a = region.ExpectMsg<Complete>();
+        region.Reply(new AttemptFailed(a.RequestId, a.ModelId, Fail(503)));
+        Assert.Equal(503, ExpectMsg<RouteFailed>().Error.StatusCode);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void No_candidates_fails_at_once_with_503()
+    {
+        var (_, coordinator) = Start();
+        coordinator.Tell(Route());
+        var failed = ExpectMsg<RouteFailed>();
+        Assert.Equal(UpstreamErrorKind.ModelUnavailable, failed.Error.Kind);
+        Assert.Equal(503, failed.Error.StatusCode);
+    }
+
+    [Fact]
+    public void Streaming_routes_ask_for_streams()
+    {
+        var (region, coordinator) = Start(null, "cat/a");
+        coordinator.Tell(Route(stream: true));
+        var s = region.ExpectMsg<StartStream>();
+        region.Reply(new AttemptFailed(s.RequestId, s.ModelId, Fail(500)));
+        ExpectMsg<RouteFailed>();
+    }
+
+    [Fact]
+    public void Cancelling_the_route_cancels_the_call_in_flight()
+    {
+        var (region, coordinator) = Start(null, "cat/a");
+        coordinator.Tell(Route());
+        var a = region.ExpectMsg<Complete>();
+        Watch(coordinator);
+        coordinator.Tell(CancelRoute.Instance);
+        Assert.Equal(a.RequestId, region.ExpectMsg<CancelCall>().RequestId);
+        ExpectTerminated(coordinator);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Akka.Actor;
+using Router.Contracts;
+using Router.Contracts.Messages;
+using Router.Contracts.OpenRouter;
+using Router.Contracts.Serialization;
+using Router.FakeOpenRouter;
+using Router.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Router.Tests.Serialization;
+
+public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Local, output)
+{
+    private static readonly DateTimeOffset T = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
+    private static readonly ModelId Id = new("openai/gpt-4o");
+    private static readonly UpstreamError Error = new(UpstreamErrorKind.RateLimited, 429, "slow down", true, TimeSpan.FromSeconds(9), "m");
+
+    private static readonly ChatCompletionRequest Request = new()
+    {
+        Model = "a/b",
+        Models = ["c/d"],
+        Messages = [ChatMessage.Text("user", "héllo ✓")],
+        Temperature = 0.7,
+        MaxTokens = 10,
+        Extra = new() { ["top_p"] = JsonSerializer.SerializeToElement(0.9) },
+    };
+
+    public static TheoryData<IRouterMessage> Messages => new()
+    {
+        new Complete(Id, "r1", Request),
+        new StartStream(Id, "r2", Request),
+        new CancelCall(Id, "r3"),
+        new GetModelHealth(Id),
+        new RecordMeasurement(Id, false, 12.5, Error),
+        new AttemptFailed("r1", Id, Error),
+        new AttemptRejected("r1", Id, "circuit open", T),
+        new CircuitOpened(T, T.AddSeconds(30), 2, "5 failures"),
+        new CircuitClosed(T),
+        new CooldownStarted(T, T.AddMinutes(1), "rate limited", true),
+        new ModelHealthSnapshot(CircuitState.Open, T, 1, T, "x", 2, 10, 3, 120.5, "err", T, T),
+        new ModelHealthView(Id, CircuitState.HalfOpen, T, null, null, 1, 2, 3, 4.5, null, T, null, 1),
+        new CatalogUpdated(SyntheticCatalog.Generate(3), T, 4, 5, 6, "e", T),
+        new CatalogSnapshot(SyntheticCatalog.Generate(3), T, 4, 5, 6),
+        new PersistenceChecked(T),
+        new RouteRequest(Request, true, false),
+        new RouteFailed(Error, [new AttemptRecord(Id, "failed", "x", 429, 1.5)]),
+        new StreamChunk(new ChatCompletionChunk { Id = "c", Choices = [new ChunkChoice { Delta = new ChatDelta { Content = "hi" } }] }),
+        new StreamFault(Error),
+    };
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Every_message_uses_the_router_serializer_and_round_trips(IRouterMessage message)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<RouterSerializer>(serializer);
+        var bytes = serializer.ToBinary(message);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, message);
+        var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+        Assert.Equal(JsonSerializer.Serialize(message, message.GetType(), RouterSerializer.CreateOptions(null)),
+            JsonSerializer.Serialize(back, back.GetType(), RouterSerializer.CreateOptions(null)));
+        Assert.Equal(message.GetType(), back.GetType());
+    }
+
+    [Fact]
+    public void Records_with_value_semantics_compare_equal_after_a_round_trip()
+    {
+        var serializer = (RouterSerializer)Sys.Serialization.FindSerializerFor(new CircuitOpened(T, T, 1, "r"));
+        var events = new IRouterMessage[] { new CircuitOpened(T, T.AddSeconds(1), 1, "r"), new CooldownStarted(T, T, "x", false), new CircuitClosed(T) };
+        foreach (var e in events)
+            Assert.Equal(e, serializer.FromBinary(serializer.ToBinary(e), serializer.Manifest(e)));
+    }
+
+    [Fact]
+    public void Every_message_type_in_contracts_is_known_to_the_serializer()
+    {
+        var types = typeof(IRouterMessage).Assembly.GetTypes()
+            .Where(t => typeof(IRouterMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false });
+        Assert.All(types, t => Assert.Contains(t, RouterSerializer.MessageTypes));
+        Assert.Equal(RouterSerializer.MessageTypes.Count, RouterSerializer.MessageTypes.Select(t => t.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public void An_unknown_manifest_is_an_error_not_a_null()
+    {
+        var serializer = (RouterSerializer)Sys.Serialization.FindSerializerFor(new CircuitClosed(T));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), "NoSuchType"));
+    }
+}
