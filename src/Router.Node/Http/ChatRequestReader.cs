@@ -12,10 +12,18 @@ public static class ChatRequestReader
 
     public static async Task<(ChatCompletionRequest? Request, OpenAiError? Error)> ReadAsync(HttpRequest http, int maxMessages, CancellationToken ct)
     {
+        var limit = http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        if (http.ContentLength > limit)
+            return (null, TooLarge(limit));
         ChatCompletionRequest? request;
         try
         {
-            request = await JsonSerializer.DeserializeAsync(http.Body, RouterJsonContext.Default.ChatCompletionRequest, ct);
+            using var buffer = new MemoryStream((int)Math.Min(http.ContentLength ?? 4096, limit ?? int.MaxValue));
+            await http.Body.CopyToAsync(buffer, ct);
+            var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+                return (null, OpenAiError.BadRequest("Request body is not valid UTF-8"));
+            request = JsonSerializer.Deserialize(body.Span, RouterJsonContext.Default.ChatCompletionRequest);
         }
         catch (JsonException e)
         {
@@ -23,13 +31,15 @@ public static class ChatRequestReader
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            var limit = http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
-            return (null, new OpenAiError($"Request body is larger than the limit of {limit} bytes", "invalid_request_error", null, "request_too_large", 413, null, false, false));
+            return (null, TooLarge(limit));
         }
         if (request is null)
             return (null, OpenAiError.BadRequest("Request body must be a JSON object"));
         return (request, Validate(request, maxMessages));
     }
+
+    private static OpenAiError TooLarge(long? limit) =>
+        new($"Request body is larger than the limit of {limit} bytes", "invalid_request_error", null, "request_too_large", 413, null, false, false);
 
     public static OpenAiError? Validate(ChatCompletionRequest request, int maxMessages)
     {
