@@ -1,0 +1,74 @@
+using System.ClientModel;
+using OpenAI;
+using OpenAI.Chat;
+using Router.FakeOpenRouter;
+using Router.Node.Hosting;
+using Router.Tests.Support;
+
+namespace Router.Tests.EndToEnd;
+
+/// <summary>The official OpenAI .NET SDK, pointed at Router, works unchanged.</summary>
+public class OpenAiSdkTests : IAsyncLifetime
+{
+    private FakeOpenRouterServer _fake = null!;
+    private RouterNode _node = null!;
+    private readonly string _dataDir = TestNodes.TempDir();
+
+    public async Task InitializeAsync()
+    {
+        _fake = await Fakes.StartAsync(("test/delta", new FakeBehavior { StatusCode = 503 }));
+        _node = await TestNodes.StartAsync(TestNodes.Settings(_fake, _dataDir));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        await _fake.DisposeAsync();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+
+    private ChatClient Client(string model) =>
+        new(model, new ApiKeyCredential("any-key"), new OpenAIClientOptions { Endpoint = new Uri(_node.Url + "/v1") });
+
+    [Fact]
+    public async Task Chat_completion_through_the_sdk_falls_back_transparently()
+    {
+        var completion = (await Client("test/delta").CompleteChatAsync([new UserChatMessage("Hello, world!")])).Value;
+        Assert.Equal("test/gamma", completion.Model);
+        Assert.Contains("Hello, world!", completion.Content[0].Text);
+        Assert.True(completion.Usage.OutputTokenCount > 0);
+        Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
+    }
+
+    [Fact]
+    public async Task Streaming_through_the_sdk()
+    {
+        var text = new System.Text.StringBuilder();
+        string? model = null;
+        await foreach (var update in Client("test/beta").CompleteChatStreamingAsync([new UserChatMessage("Hello, world!")]))
+        {
+            model ??= update.Model;
+            foreach (var part in update.ContentUpdate) text.Append(part.Text);
+        }
+        Assert.Equal("test/beta", model);
+        Assert.Contains("Hello, world!", text.ToString());
+    }
+
+    [Fact]
+    public async Task Listing_models_through_the_sdk()
+    {
+        var client = new OpenAIClient(new ApiKeyCredential("any-key"), new OpenAIClientOptions { Endpoint = new Uri(_node.Url + "/v1") });
+        var models = (await client.GetOpenAIModelClient().GetModelsAsync()).Value;
+        Assert.Equal(4, models.Count);
+        Assert.Contains(models, m => m.Id == "test/alpha");
+    }
+
+    [Fact]
+    public async Task Errors_reach_the_sdk_as_client_result_exceptions_with_the_status()
+    {
+        _fake.Script.Set("test/alpha", new FakeBehavior { StatusCode = 402 });
+        var e = await Assert.ThrowsAsync<ClientResultException>(() => Client("test/alpha").CompleteChatAsync([new UserChatMessage("hi")]));
+        Assert.Equal(402, e.Status);
+        Assert.Contains("Insufficient credits", e.Message);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Router.Actors.Models;
+using Router.FakeOpenRouter;
+using Router.Tests.Support;
+
+namespace Router.Tests.EndToEnd;
+
+/// <summary>A node restarted on the same SQLite file comes back with its circuits and its catalog.</summary>
+public class RestartEndToEndTests
+{
+    [Fact]
+    public async Task Circuit_state_and_catalog_survive_a_node_restart_on_sqlite()
+    {
+        await using var fake = await Fakes.StartAsync(("test/delta", new FakeBehavior { StatusCode = 500 }));
+        var dataDir = TestNodes.TempDir();
+        var policy = new HealthPolicy { FailureThreshold = 2, OpenBase = TimeSpan.FromMinutes(5) };
+        using var http = new HttpClient();
+        var hello = new { messages = new[] { new { role = "user", content = "Hello, world!" } } };
+        try
+        {
+            await using (var first = await TestNodes.StartAsync(TestNodes.Settings(fake, dataDir), policy))
+            {
+                for (var i = 0; i < 2; i++)
+                    await http.PostAsJsonAsync(first.Url + "/v1/chat/completions", hello);
+                var state = await http.GetFromJsonAsync<JsonElement>(first.Url + "/router/models/test/delta");
+                Assert.Equal("open", state.GetProperty("circuit").GetString());
+                await Task.Delay(500); // the journal write is asynchronous
+            }
+
+            fake.Script.ModelsStatusCode = 503; // the second node cannot fetch: it must serve the stored list
+            await using var second = await TestNodes.StartAsync(TestNodes.Settings(fake, dataDir), policy);
+
+            var models = await http.GetFromJsonAsync<JsonElement>(second.Url + "/v1/models");
+            Assert.Equal(4, models.GetProperty("data").GetArrayLength());
+
+            var restored = await http.GetFromJsonAsync<JsonElement>(second.Url + "/router/models/test/delta");
+            Assert.Equal("open", restored.GetProperty("circuit").GetString());
+            Assert.True(restored.GetProperty("open_until").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(4));
+
+            var response = await http.PostAsJsonAsync(second.Url + "/v1/chat/completions", hello);
+            Assert.Equal("test/gamma", response.Headers.GetValues("X-Router-Model").Single());
+            Assert.Equal(2, fake.Script.CallsTo("test/delta"));
+
+            // Everything stored went through Router's serializer, not Akka's default.
+            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "router.db")}");
+            db.Open();
+            using var query = db.CreateCommand();
+            query.CommandText = "SELECT identifier FROM journal UNION ALL SELECT serializer_id FROM snapshot";
+            using var rows = query.ExecuteReader();
+            var ids = new List<long>();
+            while (rows.Read()) ids.Add(rows.GetInt64(0));
+            Assert.NotEmpty(ids);
+            Assert.All(ids, id => Assert.Equal(Router.Contracts.Serialization.RouterSerializer.Id, id));
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+}
