@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Router.Actors.Catalog;
+using Router.Actors.Client;
 using Router.Actors.Models;
 using Router.Actors.OpenRouter;
 using Router.Actors.Persistence;
@@ -105,6 +106,7 @@ public sealed class RouterNode : IAsyncDisposable
             AttemptTimeout = options.AttemptTimeout ?? RoutingSettings.AttemptTimeoutFor(clientOptions),
             RequestTimeout = settings.RequestTimeout,
         });
+        services.AddSingleton(sp => new RouterClient(sp.GetRequiredService<RouterGateway>(), sp.GetRequiredService<CatalogReplica>(), sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => new RouterGateway(sp.GetRequiredService<ActorSystem>(), new RoutingContext(
             sp.GetRequiredService<IRequiredActor<ModelShardRegion>>().ActorRef,
             sp.GetRequiredService<CatalogReplica>(),
