@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Router.Node.Configuration;
+using Router.Tests.Support;
+
+namespace Router.Tests.EndToEnd;
+
+/// <summary>With no OpenRouter key a node starts the built-in fake and routes real requests to it.</summary>
+public class DevModeTests
+{
+    [Fact]
+    public async Task A_node_without_a_key_routes_to_the_built_in_fake_and_shows_fallback()
+    {
+        var dataDir = TestNodes.TempDir();
+        var settings = RouterSettings.Load(RouterConfiguration.Build([], dataDir, new Dictionary<string, string?>
+        {
+            ["ROUTER_DATA_DIR"] = dataDir,
+            ["ROUTER_PORT"] = TestNodes.FreePort().ToString(),
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["OPENROUTER_RETRY_BACKOFF_BASE"] = "0.05",
+            ["OPENROUTER_RETRY_BACKOFF_MAX"] = "0.1",
+        }));
+        Assert.True(settings.DevMode);
+        try
+        {
+            await using var node = await TestNodes.StartAsync(settings);
+            Assert.NotNull(node.Fake);
+            using var http = new HttpClient();
+
+            var models = await http.GetFromJsonAsync<JsonElement>(node.Url + "/v1/models");
+            Assert.Equal(300, models.GetProperty("data").GetArrayLength());
+
+            var response = await http.PostAsJsonAsync(node.Url + "/v1/chat/completions",
+                new { messages = new[] { new { role = "user", content = "Hello, world!" } } });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            var attempts = body.GetProperty("router").GetProperty("attempts").EnumerateArray().ToList();
+            Assert.Equal("failed", attempts[0].GetProperty("outcome").GetString()); // the scenario's rate-limited model
+            Assert.Equal(429, attempts[0].GetProperty("status_code").GetInt32());
+            Assert.Equal("ok", attempts[^1].GetProperty("outcome").GetString());
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+}
