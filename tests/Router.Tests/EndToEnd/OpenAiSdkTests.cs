@@ -2,33 +2,17 @@ using System.ClientModel;
 using OpenAI;
 using OpenAI.Chat;
 using Router.FakeOpenRouter;
-using Router.Node.Hosting;
 using Router.Tests.Support;
 
 namespace Router.Tests.EndToEnd;
 
 /// <summary>The official OpenAI .NET SDK, pointed at Router, works unchanged.</summary>
-public class OpenAiSdkTests : IAsyncLifetime
+public class OpenAiSdkTests : NodeTestBase
 {
-    private FakeOpenRouterServer _fake = null!;
-    private RouterNode _node = null!;
-    private readonly string _dataDir = TestNodes.TempDir();
-
-    public async Task InitializeAsync()
-    {
-        _fake = await Fakes.StartAsync(("test/delta", new FakeBehavior { StatusCode = 503 }));
-        _node = await TestNodes.StartAsync(TestNodes.Settings(_fake, _dataDir));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        await _fake.DisposeAsync();
-        Directory.Delete(_dataDir, recursive: true);
-    }
+    protected override (string Model, FakeBehavior Behavior)[] InitialBehaviors => [("test/delta", new FakeBehavior { StatusCode = 503 })];
 
     private ChatClient Client(string model) =>
-        new(model, new ApiKeyCredential("any-key"), new OpenAIClientOptions { Endpoint = new Uri(_node.Url + "/v1") });
+        new(model, new ApiKeyCredential("any-key"), new OpenAIClientOptions { Endpoint = new Uri(Node.Url + "/v1") });
 
     [Fact]
     public async Task Chat_completion_through_the_sdk_falls_back_transparently()
@@ -57,7 +41,7 @@ public class OpenAiSdkTests : IAsyncLifetime
     [Fact]
     public async Task Listing_models_through_the_sdk()
     {
-        var client = new OpenAIClient(new ApiKeyCredential("any-key"), new OpenAIClientOptions { Endpoint = new Uri(_node.Url + "/v1") });
+        var client = new OpenAIClient(new ApiKeyCredential("any-key"), new OpenAIClientOptions { Endpoint = new Uri(Node.Url + "/v1") });
         var models = (await client.GetOpenAIModelClient().GetModelsAsync()).Value;
         Assert.Equal(4, models.Count);
         Assert.Contains(models, m => m.Id == "test/alpha");
@@ -66,7 +50,7 @@ public class OpenAiSdkTests : IAsyncLifetime
     [Fact]
     public async Task Errors_reach_the_sdk_as_client_result_exceptions_with_the_status()
     {
-        _fake.Script.Set("test/alpha", new FakeBehavior { StatusCode = 402 });
+        Fake.Script.Set("test/alpha", new FakeBehavior { StatusCode = 402 });
         var e = await Assert.ThrowsAsync<ClientResultException>(() => Client("test/alpha").CompleteChatAsync([new UserChatMessage("hi")]));
         Assert.Equal(402, e.Status);
         Assert.Contains("Insufficient credits", e.Message);

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Router.FakeOpenRouter;
-using Router.Node.Hosting;
 using Router.Tests.Support;
 
 namespace Router.Tests.EndToEnd;
@@ -12,29 +11,12 @@ namespace Router.Tests.EndToEnd;
 /// A real node (HTTP front, cluster of one, SQLite) routing to the fake OpenRouter over loopback HTTP. The fake's
 /// catalog orders test/delta, test/gamma, test/beta, test/alpha by context length, so that is the fallback order.
 /// </summary>
-public class RoutingEndToEndTests : IAsyncLifetime
+public class RoutingEndToEndTests : NodeTestBase
 {
     private const string Delta = "test/delta", Gamma = "test/gamma", Beta = "test/beta";
-    private FakeOpenRouterServer _fake = null!;
-    private RouterNode _node = null!;
     private readonly HttpClient _http = new();
-    private readonly string _dataDir = TestNodes.TempDir();
 
-    public async Task InitializeAsync()
-    {
-        _fake = await Fakes.StartAsync();
-        _node = await TestNodes.StartAsync(TestNodes.Settings(_fake, _dataDir));
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _node.DisposeAsync();
-        await _fake.DisposeAsync();
-        Directory.Delete(_dataDir, recursive: true);
-    }
-
-    private Task<HttpResponseMessage> PostAsync(object body) => _http.PostAsJsonAsync(_node.Url + "/v1/chat/completions", body);
+    private Task<HttpResponseMessage> PostAsync(object body) => _http.PostAsJsonAsync(Node.Url + "/v1/chat/completions", body);
 
     private static object Hello(string? model = null, bool stream = false) => model is null
         ? new { stream, messages = new[] { new { role = "user", content = "Hello, world!" } } }
@@ -45,8 +27,8 @@ public class RoutingEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Falls_back_in_order_and_reports_the_model_used_and_the_attempts()
     {
-        _fake.Script.Set(Delta, new FakeBehavior { StatusCode = 503 });
-        _fake.Script.Set(Gamma, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 30 });
+        Fake.Script.Set(Delta, new FakeBehavior { StatusCode = 503 });
+        Fake.Script.Set(Gamma, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 30 });
 
         var response = await PostAsync(Hello());
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -63,10 +45,10 @@ public class RoutingEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task The_requested_model_and_models_list_come_first()
     {
-        _fake.Script.Set("test/alpha", new FakeBehavior { StatusCode = 502 });
+        Fake.Script.Set("test/alpha", new FakeBehavior { StatusCode = 502 });
         var response = await PostAsync(new { model = "test/alpha", models = new[] { Beta }, messages = new[] { new { role = "user", content = "hi" } } });
         Assert.Equal(Beta, response.Headers.GetValues("X-Router-Model").Single());
-        Assert.Equal(0, _fake.Script.CallsTo(Delta));
+        Assert.Equal(0, Fake.Script.CallsTo(Delta));
     }
 
     [Theory]
@@ -75,7 +57,7 @@ public class RoutingEndToEndTests : IAsyncLifetime
     [InlineData(402, 402, "insufficient_credits")]
     public async Task Errors_every_model_would_repeat_are_returned_without_fallback(int upstream, int expected, string code)
     {
-        _fake.Script.Set(Delta, new FakeBehavior { StatusCode = upstream });
+        Fake.Script.Set(Delta, new FakeBehavior { StatusCode = upstream });
         var response = await PostAsync(Hello());
         Assert.Equal(expected, (int)response.StatusCode);
         var error = (await JsonAsync(response)).GetProperty("error");
@@ -84,69 +66,69 @@ public class RoutingEndToEndTests : IAsyncLifetime
         Assert.False(error.GetProperty("rate_limited").GetBoolean());
         Assert.Equal(Delta, error.GetProperty("model").GetString());
         Assert.Equal(upstream, error.GetProperty("status_code").GetInt32() == expected ? upstream : upstream);
-        Assert.Equal(0, _fake.Script.CallsTo(Gamma));
+        Assert.Equal(0, Fake.Script.CallsTo(Gamma));
     }
 
     [Fact]
     public async Task A_rate_limited_model_is_not_called_again_before_its_retry_after()
     {
-        _fake.Script.Set(Delta, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 60 });
+        Fake.Script.Set(Delta, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 60 });
         for (var i = 0; i < 5; i++)
         {
             var response = await PostAsync(Hello());
             Assert.Equal(Gamma, response.Headers.GetValues("X-Router-Model").Single());
         }
-        Assert.Equal(1, _fake.Script.CallsTo(Delta));
-        Assert.Equal(5, _fake.Script.CallsTo(Gamma));
+        Assert.Equal(1, Fake.Script.CallsTo(Delta));
+        Assert.Equal(5, Fake.Script.CallsTo(Gamma));
 
-        var state = await _http.GetFromJsonAsync<JsonElement>(_node.Url + "/router/models/" + Delta);
+        var state = await _http.GetFromJsonAsync<JsonElement>(Node.Url + "/router/models/" + Delta);
         Assert.Equal("rate limited", state.GetProperty("cooldown_reason").GetString());
     }
 
     [Fact]
     public async Task When_the_only_model_rests_the_answer_is_429_with_retry_after()
     {
-        _fake.Script.Set(Delta, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 120 });
+        Fake.Script.Set(Delta, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 120 });
         await PostAsync(Hello(Delta)); // learns the cooldown, falls back to others
-        var response = await _http.PostAsJsonAsync(_node.Url + "/v1/chat/completions",
+        var response = await _http.PostAsJsonAsync(Node.Url + "/v1/chat/completions",
             new { model = Delta, messages = new[] { new { role = "user", content = "hi" } }, models = Array.Empty<string>() });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode); // others serve
 
         var strictOnly = await PostAsync(new { model = Delta, messages = new[] { new { role = "user", content = "hi" } } });
         Assert.Equal(Gamma, strictOnly.Headers.GetValues("X-Router-Model").Single());
-        Assert.Equal(1, _fake.Script.CallsTo(Delta));
+        Assert.Equal(1, Fake.Script.CallsTo(Delta));
     }
 
     [Fact]
     public async Task The_circuit_opens_then_half_opens_with_one_probe()
     {
-        _fake.Script.Set(Delta, new FakeBehavior { StatusCode = 500 });
+        Fake.Script.Set(Delta, new FakeBehavior { StatusCode = 500 });
         for (var i = 0; i < 2; i++)
             Assert.Equal(Gamma, (await PostAsync(Hello())).Headers.GetValues("X-Router-Model").Single());
-        Assert.Equal(2, _fake.Script.CallsTo(Delta));
-        var open = await _http.GetFromJsonAsync<JsonElement>(_node.Url + "/router/models/" + Delta);
+        Assert.Equal(2, Fake.Script.CallsTo(Delta));
+        var open = await _http.GetFromJsonAsync<JsonElement>(Node.Url + "/router/models/" + Delta);
         Assert.Equal("open", open.GetProperty("circuit").GetString());
 
         await PostAsync(Hello());
-        Assert.Equal(2, _fake.Script.CallsTo(Delta)); // open: not called
+        Assert.Equal(2, Fake.Script.CallsTo(Delta)); // open: not called
 
         await Task.Delay(TestNodes.FastPolicy.OpenBase + TimeSpan.FromMilliseconds(200));
-        _fake.Script.Set(Delta, new FakeBehavior { LatencyMs = 600 });
+        Fake.Script.Set(Delta, new FakeBehavior { LatencyMs = 600 });
         var concurrent = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostAsync(Hello(Delta))));
         Assert.All(concurrent, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Equal(3, _fake.Script.CallsTo(Delta)); // exactly one probe
+        Assert.Equal(3, Fake.Script.CallsTo(Delta)); // exactly one probe
         Assert.Single(concurrent, r => r.Headers.GetValues("X-Router-Model").Single() == Delta);
 
-        var closed = await _http.GetFromJsonAsync<JsonElement>(_node.Url + "/router/models/" + Delta);
+        var closed = await _http.GetFromJsonAsync<JsonElement>(Node.Url + "/router/models/" + Delta);
         Assert.Equal("closed", closed.GetProperty("circuit").GetString());
     }
 
     [Fact]
     public async Task Streams_tokens_as_sse_falling_back_before_the_first_token()
     {
-        _fake.Script.Set(Delta, new FakeBehavior { StatusCode = 503 });
-        _fake.Script.Set(Gamma, new FakeBehavior { Content = "streamed answer from gamma", TokensPerSecond = 100 });
-        using var request = new HttpRequestMessage(HttpMethod.Post, _node.Url + "/v1/chat/completions") { Content = JsonContent.Create(Hello(stream: true)) };
+        Fake.Script.Set(Delta, new FakeBehavior { StatusCode = 503 });
+        Fake.Script.Set(Gamma, new FakeBehavior { Content = "streamed answer from gamma", TokensPerSecond = 100 });
+        using var request = new HttpRequestMessage(HttpMethod.Post, Node.Url + "/v1/chat/completions") { Content = JsonContent.Create(Hello(stream: true)) };
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
@@ -164,8 +146,8 @@ public class RoutingEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_failure_after_the_first_token_is_an_error_event_then_done()
     {
-        _fake.Script.Set(Delta, new FakeBehavior { Content = "a b c d e f", MidStreamErrorAfterChunks = 3 });
-        using var request = new HttpRequestMessage(HttpMethod.Post, _node.Url + "/v1/chat/completions") { Content = JsonContent.Create(Hello(stream: true)) };
+        Fake.Script.Set(Delta, new FakeBehavior { Content = "a b c d e f", MidStreamErrorAfterChunks = 3 });
+        using var request = new HttpRequestMessage(HttpMethod.Post, Node.Url + "/v1/chat/completions") { Content = JsonContent.Create(Hello(stream: true)) };
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         var events = await Sse.ReadAllAsync(response);
 
@@ -174,14 +156,14 @@ public class RoutingEndToEndTests : IAsyncLifetime
         Assert.Equal("Provider disconnected unexpectedly", error.GetProperty("message").GetString());
         Assert.Equal(Delta, error.GetProperty("model").GetString());
         Assert.Contains(events, e => e.Contains("\"content\":\"a\"", StringComparison.Ordinal));
-        Assert.Equal(0, _fake.Script.CallsTo(Gamma));
+        Assert.Equal(0, Fake.Script.CallsTo(Gamma));
     }
 
     [Fact]
     public async Task A_client_that_disconnects_cancels_the_upstream_call()
     {
-        _fake.Script.Set(Delta, new FakeBehavior { Content = string.Join(' ', Enumerable.Repeat("tok", 500)), TokensPerSecond = 50 });
-        using (var request = new HttpRequestMessage(HttpMethod.Post, _node.Url + "/v1/chat/completions") { Content = JsonContent.Create(Hello(stream: true)) })
+        Fake.Script.Set(Delta, new FakeBehavior { Content = string.Join(' ', Enumerable.Repeat("tok", 500)), TokensPerSecond = 50 });
+        using (var request = new HttpRequestMessage(HttpMethod.Post, Node.Url + "/v1/chat/completions") { Content = JsonContent.Create(Hello(stream: true)) })
         using (var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
         {
             await using var body = await response.Content.ReadAsStreamAsync();
@@ -189,13 +171,13 @@ public class RoutingEndToEndTests : IAsyncLifetime
             Assert.True(await body.ReadAsync(buffer) > 0);
         } // disposing the response aborts the connection
 
-        await Router.Tests.OpenRouter.OpenRouterStreamingTests.WaitUntil(() => _fake.Script.CancelledCalls == 1 && _fake.Script.ActiveStreams(Delta) == 0, 10000);
+        await Router.Tests.OpenRouter.OpenRouterStreamingTests.WaitUntil(() => Fake.Script.CancelledCalls == 1 && Fake.Script.ActiveStreams(Delta) == 0, 10000);
     }
 
     [Fact]
     public async Task Lists_models_in_openai_shape_with_openrouter_fields()
     {
-        var list = await _http.GetFromJsonAsync<JsonElement>(_node.Url + "/v1/models");
+        var list = await _http.GetFromJsonAsync<JsonElement>(Node.Url + "/v1/models");
         Assert.Equal("list", list.GetProperty("object").GetString());
         var first = list.GetProperty("data")[0];
         Assert.Equal("model", first.GetProperty("object").GetString());
@@ -204,10 +186,10 @@ public class RoutingEndToEndTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.String, first.GetProperty("pricing").GetProperty("prompt").ValueKind);
         Assert.Equal(4, list.GetProperty("data").GetArrayLength());
 
-        var same = await _http.GetFromJsonAsync<JsonElement>(_node.Url + "/api/v1/models");
+        var same = await _http.GetFromJsonAsync<JsonElement>(Node.Url + "/api/v1/models");
         Assert.Equal(4, same.GetProperty("data").GetArrayLength());
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(_node.Url + "/v1/models/no/such")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(_node.Url + "/v1/models/" + Beta)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(Node.Url + "/v1/models/no/such")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(Node.Url + "/v1/models/" + Beta)).StatusCode);
     }
 
     public static TheoryData<string, int, string> BadBodies => new()
@@ -229,12 +211,12 @@ public class RoutingEndToEndTests : IAsyncLifetime
     [MemberData(nameof(BadBodies))]
     public async Task Bad_input_gets_a_clear_openai_error(string body, int status, string mentions)
     {
-        var response = await _http.PostAsync(_node.Url + "/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await _http.PostAsync(Node.Url + "/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(status, (int)response.StatusCode);
         var error = (await JsonAsync(response)).GetProperty("error");
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
         Assert.Contains(mentions, error.GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(0, _fake.Script.TotalCalls);
+        Assert.Equal(0, Fake.Script.TotalCalls);
     }
 
     [Fact]
@@ -243,14 +225,14 @@ public class RoutingEndToEndTests : IAsyncLifetime
         var huge = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + new string('x', 5 * 1024 * 1024) + "\"}]}";
         using var patient = new HttpClient();
         patient.DefaultRequestHeaders.ExpectContinue = true; // as curl does for large bodies: the 413 comes before the upload
-        var tooBig = await patient.PostAsync(_node.Url + "/v1/chat/completions", new StringContent(huge, Encoding.UTF8, "application/json"));
+        var tooBig = await patient.PostAsync(Node.Url + "/v1/chat/completions", new StringContent(huge, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
         Assert.Equal("request_too_large", (await JsonAsync(tooBig)).GetProperty("error").GetProperty("code").GetString());
 
         var invalid = new ByteArrayContent([.. "{\"messages\":[{\"role\":\"user\",\"content\":\""u8, 0xC3, 0x28, .. "\"}]}"u8]);
-        var bad = await _http.PostAsync(_node.Url + "/v1/chat/completions", invalid);
+        var bad = await _http.PostAsync(Node.Url + "/v1/chat/completions", invalid);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(_node.Url + "/health")).StatusCode);
-        Assert.Equal(0, _fake.Script.TotalCalls);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(Node.Url + "/health")).StatusCode);
+        Assert.Equal(0, Fake.Script.TotalCalls);
     }
 }

@@ -6,9 +6,9 @@ namespace Router.Tests.OpenRouter;
 public class SseReaderTests
 {
     /// <summary>A stream that hands out the given fragments, one per read.</summary>
-    private sealed class FragmentStream(IEnumerable<string> fragments) : Stream
+    private sealed class FragmentStream(IEnumerable<byte[]> fragments) : Stream
     {
-        private readonly Queue<byte[]> _pending = new(fragments.Select(Encoding.UTF8.GetBytes));
+        private readonly Queue<byte[]> _pending = new(fragments);
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -36,7 +36,7 @@ public class SseReaderTests
 
     private static async Task<List<SseEvent>> ReadAll(params string[] fragments)
     {
-        await using var reader = new SseReader(new FragmentStream(fragments));
+        await using var reader = new SseReader(new FragmentStream(fragments.Select(Encoding.UTF8.GetBytes)));
         var events = new List<SseEvent>();
         while (await reader.ReadAsync() is { } e) events.Add(e);
         return events;
@@ -80,7 +80,7 @@ public class SseReaderTests
         const string text = "event: update\nid: 7\ndata: {\"content\":\"héllo wörld ✓\"}\n\n";
         var bytes = Encoding.UTF8.GetBytes(text);
         // One byte per read: the split falls inside multi-byte characters too.
-        await using var reader = new SseReader(new ByteFragmentStream(bytes));
+        await using var reader = new SseReader(new FragmentStream(bytes.Select(b => new[] { b })));
         var e = await reader.ReadAsync();
         Assert.NotNull(e);
         Assert.Equal("update", e.Event);
@@ -114,26 +114,5 @@ public class SseReaderTests
     {
         var events = await ReadAll("data: a\n\ndata: [DONE]");
         Assert.Equal(["a", "[DONE]"], events.Select(e => e.Data));
-    }
-
-    /// <summary>One byte per read.</summary>
-    private sealed class ByteFragmentStream(byte[] bytes) : Stream
-    {
-        private int _position;
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_position >= bytes.Length || count == 0) return 0;
-            buffer[offset] = bytes[_position++];
-            return 1;
-        }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => bytes.Length;
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,0 +1,29 @@
+using Router.FakeOpenRouter;
+using Router.Node.Hosting;
+
+namespace Router.Tests.Support;
+
+/// <summary>A fake OpenRouter and a real node routing to it, fresh for each test, cleaned up after.</summary>
+public abstract class NodeTestBase : IAsyncLifetime
+{
+    private readonly string _dataDir = TestNodes.TempDir();
+
+    protected FakeOpenRouterServer Fake { get; private set; } = null!;
+    protected RouterNode Node { get; private set; } = null!;
+
+    /// <summary>Behaviours the fake starts with.</summary>
+    protected virtual (string Model, FakeBehavior Behavior)[] InitialBehaviors => [];
+
+    public async Task InitializeAsync()
+    {
+        Fake = await Fakes.StartAsync(InitialBehaviors);
+        Node = await TestNodes.StartAsync(TestNodes.Settings(Fake, _dataDir));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Node.DisposeAsync();
+        await Fake.DisposeAsync();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+}
