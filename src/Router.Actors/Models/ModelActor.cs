@@ -35,6 +35,7 @@ public sealed class ModelActor : ReceivePersistentActor
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private ModelHealth _health = ModelHealth.Initial;
     private int _outcomesSinceSnapshot;
+    private bool _stopping;
 
     public ModelActor(ModelId id, ModelActorSettings settings)
     {
@@ -69,8 +70,16 @@ public sealed class ModelActor : ReceivePersistentActor
         Command<StreamEnded>(OnStreamEnded);
 
         Command<ReceiveTimeout>(_ => PassivateIfIdle());
-        Command<SaveSnapshotSuccess>(_ => { });
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Model {0}: snapshot failed", _id));
+        Command<StopModel>(_ => StopAfterSnapshot());
+        Command<SaveSnapshotSuccess>(_ =>
+        {
+            if (_stopping) Context.Stop(Self);
+        });
+        Command<SaveSnapshotFailure>(f =>
+        {
+            _log.Warning(f.Cause, "Model {0}: snapshot failed", _id);
+            if (_stopping) Context.Stop(Self);
+        });
     }
 
     public override string PersistenceId { get; }
@@ -299,8 +308,19 @@ public sealed class ModelActor : ReceivePersistentActor
     private void PassivateIfIdle()
     {
         if (_inFlight.Count > 0) return;
-        if (_outcomesSinceSnapshot > 0) TakeSnapshot();
-        Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        Context.Parent.Tell(new Passivate(StopModel.Instance));
+    }
+
+    /// <summary>Passivation and shard hand-off end here: save the counters first, so they survive the move.</summary>
+    private void StopAfterSnapshot()
+    {
+        if (_outcomesSinceSnapshot == 0)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        _stopping = true;
+        TakeSnapshot();
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
@@ -322,6 +342,12 @@ public sealed class ModelActor : ReceivePersistentActor
 
     private static bool HasContent(ChatCompletionChunk chunk) =>
         chunk.Choices?.Any(c => !string.IsNullOrEmpty(c.Delta?.Content) || c.FinishReason is not null || c.Delta?.Extra is { Count: > 0 }) == true;
+
+    /// <summary>The stop message of passivation and shard hand-off.</summary>
+    public sealed record StopModel
+    {
+        public static readonly StopModel Instance = new();
+    }
 
     private sealed class InFlight(IActorRef replyTo, CancellationTokenSource cancellation, bool isProbe, long started)
     {
@@ -358,6 +384,7 @@ public static class ModelActorHosting
                 StateStoreMode = StateStoreMode.DData,
                 // Model actors passivate themselves when idle and no call is in flight.
                 PassivateIdleEntityAfter = TimeSpan.Zero,
+                HandOffStopMessage = ModelActor.StopModel.Instance,
             });
 
     /// <summary>A proxy to the model shards, for nodes that do not host them.</summary>

@@ -156,7 +156,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _resting.Add((m.ModelId, m.RetryAt));
         Record(m.ModelId, "rejected", $"{m.Reason} until {m.RetryAt:O}", null);
         _current = null;
-        _lastError ??= ErrorClassifier.Of(UpstreamErrorKind.RateLimited, $"{m.ModelId}: {m.Reason}", 429, m.ModelId.Value) with { RetryAfter = m.RetryAt - Now };
+        var kind = m.Reason == "rate limited" ? UpstreamErrorKind.RateLimited : UpstreamErrorKind.ModelUnavailable;
+        _lastError ??= ErrorClassifier.Of(kind, $"{m.ModelId}: {m.Reason} until {m.RetryAt:O}", kind == UpstreamErrorKind.RateLimited ? 429 : 503, m.ModelId.Value)
+            with { RetryAfter = m.RetryAt - Now };
         _log.Info("Request {0}: model {1} is resting ({2}) until {3:O}; trying the next candidate", RequestId, m.ModelId, m.Reason, m.RetryAt);
         TryNext();
     }
@@ -183,10 +185,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void GiveUp()
     {
-        var error = _lastError ?? ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable,
-            _attempts.Count == 0 ? "No model to try: the request names none and the catalog is empty" : "No model could serve the request", 503);
-        if (_resting.Count > 0 && error.Kind != UpstreamErrorKind.RateLimited && _calls == 0)
-            error = ErrorClassifier.Of(UpstreamErrorKind.RateLimited, "Every candidate model is resting", 429) with { RetryAfter = _resting.Min(r => r.RetryAt) - Now };
+        var error = _lastError ?? (_resting.Count > 0
+            ? ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable, "Every candidate model is resting", 503) with { RetryAfter = _resting.Min(r => r.RetryAt) - Now }
+            : ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable,
+                _attempts.Count == 0 ? "No model to try: the request names none and the catalog is empty" : "No model could serve the request", 503));
         Finish(new RouteFailed(error, _attempts));
     }
 

@@ -230,4 +230,21 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         Assert.Equal(1, view.Failures);
         Assert.Contains("boom", view.LastError);
     }
+
+    [Fact]
+    public void Stopping_for_hand_off_saves_the_counters_for_the_next_incarnation()
+    {
+        var actor = Spawn("first");
+        actor.Tell(Call("r1"));
+        ExpectMsg<Completed>(TimeSpan.FromSeconds(5));
+        Watch(actor);
+        actor.Tell(ModelActor.StopModel.Instance);
+        ExpectTerminated(actor);
+
+        var again = Spawn("second");
+        again.Tell(new GetModelHealth(Id));
+        var view = ExpectMsg<ModelHealthView>();
+        Assert.Equal(1, view.Successes);
+        Assert.NotNull(view.LatencyEwmaMs);
+    }
 }
