@@ -132,7 +132,9 @@ public class TestModelsCommandTests : IAsyncLifetime
         var final = Report();
         Assert.True(final.GetProperty("finished").GetBoolean());
         Assert.Equal(5, final.GetProperty("summary").GetProperty("total").GetInt32());
-        Assert.All(ok, id => Assert.Equal(1, _fake.Script.CallsTo(id))); // nothing tested twice
+        // Finished models are not tested again (one interrupted mid-call has no result, so it is retested).
+        Assert.All(tested, id => Assert.Equal(1, _fake.Script.CallsTo(id)));
+        Assert.All(ok, id => Assert.InRange(_fake.Script.CallsTo(id), 1, 2));
         Assert.Contains("Run resumed", File.ReadAllText(Path.Combine(_dir, ModelTestOutput.LogFileName)));
     }
 
