@@ -27,7 +27,11 @@ public sealed record RouterSettings
     public IReadOnlyList<string> Roles { get; init; } = ["router", "front"];
 
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
+    /// <summary>Requests per UTC day for the whole cluster (ROUTER_DAILY_REQUEST_CAP).</summary>
     public long? DailyRequestCap { get; init; }
+
+    /// <summary>Requests per UTC day for each client key (ROUTER_DAILY_REQUEST_CAP_PER_KEY).</summary>
+    public long? PerKeyDailyRequestCap { get; init; }
 
     public IReadOnlyList<string> Urls { get; init; } = [DefaultUrls];
 

@@ -46,6 +46,11 @@ internal sealed class SettingsReader(IConfiguration config)
             _problems.Add($"ASPNETCORE_URLS: '{url}' is not an http(s) URL");
 
         var cap = Text("ROUTER_DAILY_REQUEST_CAP") is null ? (long?)null : Int("ROUTER_DAILY_REQUEST_CAP", 0, min: 1, max: int.MaxValue);
+        var perKeyCap = Text("ROUTER_DAILY_REQUEST_CAP_PER_KEY") is null ? (long?)null : Int("ROUTER_DAILY_REQUEST_CAP_PER_KEY", 0, min: 1, max: int.MaxValue);
+        var apiKeys = List("ROUTER_API_KEYS");
+        var nonLoopback = urls.Where(u => !IsLoopback(u)).ToList();
+        if (roles.Contains("front") && apiKeys.Count == 0 && nonLoopback.Count > 0)
+            _problems.Add($"ROUTER_API_KEYS: client keys are required when the HTTP front binds a non-loopback address ({string.Join(", ", nonLoopback)})");
 
         var settings = new RouterSettings
         {
@@ -61,8 +66,9 @@ internal sealed class SettingsReader(IConfiguration config)
             Port = Int("ROUTER_PORT", 4053, min: 0, max: 65535),
             SeedNodes = seeds,
             Roles = roles,
-            ApiKeys = List("ROUTER_API_KEYS"),
+            ApiKeys = apiKeys,
             DailyRequestCap = cap,
+            PerKeyDailyRequestCap = perKeyCap,
             Urls = urls.Count > 0 ? urls : [RouterSettings.DefaultUrls],
             MaxAttempts = Int("ROUTER_MAX_ATTEMPTS", 5, min: 1, max: 100),
             RequestTimeout = Seconds("ROUTER_REQUEST_TIMEOUT", 300),
@@ -135,6 +141,15 @@ internal sealed class SettingsReader(IConfiguration config)
 
     private static bool IsHttpUrl(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    /// <summary>127.0.0.0/8, ::1 and localhost; wildcards (*, +, 0.0.0.0, [::]) and every other host are not.</summary>
+    internal static bool IsLoopback(string url)
+    {
+        var normalized = url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri)) return false;
+        if (uri.IsLoopback) return true;
+        return System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip);
+    }
 
     private static bool IsAkkaAddress(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "akka.tcp" or "akka" && uri.Port > 0 && !string.IsNullOrEmpty(uri.UserInfo);

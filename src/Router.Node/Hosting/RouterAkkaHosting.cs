@@ -4,6 +4,7 @@ using Akka.Remote.Hosting;
 using Router.Actors.Catalog;
 using Router.Actors.Models;
 using Router.Actors.OpenRouter;
+using Router.Actors.Quota;
 using Router.Contracts.Messages;
 using Router.Contracts.Serialization;
 using Router.Node.Configuration;
@@ -46,11 +47,12 @@ public static class RouterAkkaHosting
             {
                 builder
                     .AddModelShards(sp.GetRequiredService<ModelActorSettings>(), RouterRole)
+                    .AddQuotaShards(RouterRole)
                     .AddCatalogSingleton(client, sp.GetRequiredService<CatalogSettings>(), time, RouterRole);
             }
             else
             {
-                builder.AddModelShardsProxy(RouterRole).AddCatalogSingletonProxy(RouterRole);
+                builder.AddModelShardsProxy(RouterRole).AddQuotaShardsProxy(RouterRole).AddCatalogSingletonProxy(RouterRole);
             }
             builder.AddCatalogReplica(sp.GetRequiredService<CatalogReplica>());
         });

@@ -7,6 +7,8 @@ using Router.Actors.Client;
 using Router.Actors.Models;
 using Router.Actors.OpenRouter;
 using Router.Actors.Persistence;
+using Router.Actors.Quota;
+using Router.Node.Security;
 using Router.Actors.Routing;
 using Router.Contracts;
 using Router.FakeOpenRouter;
@@ -65,6 +67,7 @@ public sealed class RouterNode : IAsyncDisposable
         if (fake is not null)
             log.LogWarning("DEV_MODE ({Reason}): routing to the built-in fake OpenRouter at {Url}; no real model is called",
                 settings.DevModeReason, fake.BaseUrl);
+        app.UseApiKeys(app.Services.GetRequiredService<ApiKeyRing>());
         app.MapHealthEndpoints();
         if (settings.Roles.Contains(RouterAkkaHosting.FrontRole))
         {
@@ -97,6 +100,9 @@ public sealed class RouterNode : IAsyncDisposable
         services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), options.HealthPolicy, TimeProvider.System));
         services.AddSingleton(options.Catalog ?? new CatalogSettings { Ttl = settings.CatalogTtl });
         services.AddSingleton<CatalogReplica>();
+        services.AddSingleton(new ApiKeyRing(settings.ApiKeys));
+        services.AddSingleton(sp => new QuotaGate(sp.GetRequiredService<IRequiredActor<QuotaShardRegion>>().ActorRef,
+            settings.DailyRequestCap, settings.PerKeyDailyRequestCap, TimeProvider.System));
         services.AddSingleton<ModelHealthBoard>();
         services.AddSingleton(new RoutingSettings
         {

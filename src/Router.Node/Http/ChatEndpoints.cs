@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Streams;
+using Router.Actors.Quota;
 using Router.Actors.Routing;
+using Router.Node.Security;
 using Router.Contracts;
 using Router.Contracts.Messages;
 using Router.Contracts.OpenRouter;
@@ -19,7 +21,7 @@ public static class ChatEndpoints
     }
 
     private static async Task HandleAsync(HttpContext http, RouterGateway gateway, RouterSettings settings,
-        IHostApplicationLifetime lifetime, ActorSystem system)
+        IHostApplicationLifetime lifetime, ActorSystem system, QuotaGate quota)
     {
         var (request, invalid) = await ChatRequestReader.ReadAsync(http.Request, settings.MaxMessages, http.RequestAborted);
         if (invalid is not null || request is null)
@@ -28,16 +30,30 @@ public static class ChatEndpoints
             return;
         }
 
-        // A client that goes away, or a node shutting down, cancels the route and its upstream call.
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        if (quota.Enabled && await quota.TryConsumeAsync(http.ClientId(), http.RequestAborted) is QuotaDecision.Refused refused)
+        {
+            var message = $"Daily request cap reached ({refused.Scope}: {refused.Cap} requests per UTC day); resets at {refused.ResetAt:O}";
+            await HttpResults.WriteErrorAsync(http, new OpenAiError(message, "rate_limit_error", null, "daily_cap_reached", 429, null, false, true),
+                retryAfter: refused.ResetAt - DateTimeOffset.UtcNow);
+            return;
+        }
+
+        // A client that goes away cancels the route and its upstream call. A plain request in flight when the node
+        // stops is allowed to finish (Kestrel drains before the actor system stops); streams are cut, with an error event.
+        var stream = request.Stream == true;
+        using var cancellation = stream
+            ? CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping)
+            : CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         var ct = cancellation.Token;
         RouteResult result;
         try
         {
-            result = await gateway.RouteAsync(new RouteRequest(request, Stream: request.Stream == true), ct);
+            result = await gateway.RouteAsync(new RouteRequest(request, Stream: stream), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            if (!http.RequestAborted.IsCancellationRequested)
+                await HttpResults.WriteErrorAsync(http, ShuttingDown);
             return;
         }
         catch (AskTimeoutException)
@@ -60,6 +76,9 @@ public static class ChatEndpoints
                 break;
         }
     }
+
+    private static readonly OpenAiError ShuttingDown =
+        new("This Router node is shutting down; retry on another node", "server_error", null, "node_shutting_down", 503, null, true, false);
 
     private static Task WriteCompletionAsync(HttpContext http, RouteCompleted completed)
     {

@@ -46,7 +46,9 @@ public static class SseResponse
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The client left or the node is stopping: the stream is cancelled, nothing more to write.
+            // The client left (nothing to write to), or the node is stopping: say so before the end.
+            if (!http.RequestAborted.IsCancellationRequested)
+                await WriteErrorAsync(response, new UpstreamError(UpstreamErrorKind.StreamError, 503, "Router node shutting down; the stream was cut", true), CancellationToken.None);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

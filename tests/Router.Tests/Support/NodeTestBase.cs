@@ -11,13 +11,16 @@ public abstract class NodeTestBase : IAsyncLifetime
     protected FakeOpenRouterServer Fake { get; private set; } = null!;
     protected RouterNode Node { get; private set; } = null!;
 
+    /// <summary>Settings changes a test class needs.</summary>
+    protected virtual Router.Node.Configuration.RouterSettings Configure(Router.Node.Configuration.RouterSettings settings) => settings;
+
     /// <summary>Behaviours the fake starts with.</summary>
     protected virtual (string Model, FakeBehavior Behavior)[] InitialBehaviors => [];
 
     public async Task InitializeAsync()
     {
         Fake = await Fakes.StartAsync(InitialBehaviors);
-        Node = await TestNodes.StartAsync(TestNodes.Settings(Fake, _dataDir));
+        Node = await TestNodes.StartAsync(Configure(TestNodes.Settings(Fake, _dataDir)));
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,41 @@
+using Akka.Actor;
+using Router.Contracts.Messages;
+
+namespace Router.Actors.Quota;
+
+public abstract record QuotaDecision
+{
+    public sealed record Allowed : QuotaDecision;
+
+    public sealed record Refused(string Scope, long Cap, DateTimeOffset ResetAt) : QuotaDecision;
+
+    public static readonly QuotaDecision Allow = new Allowed();
+}
+
+/// <summary>Checks a request against the per-key and the global daily caps (either may be off).</summary>
+public sealed class QuotaGate(IActorRef region, long? globalCap, long? perKeyCap, TimeProvider time)
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public bool Enabled => globalCap is not null || perKeyCap is not null;
+
+    public async Task<QuotaDecision> TryConsumeAsync(string clientId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        string? takenFromKey = null;
+        if (perKeyCap is { } keyCap)
+        {
+            var id = QuotaIds.ForKey(clientId, now);
+            if (await region.Ask<object>(new ConsumeQuota(id, keyCap), AskTimeout, ct) is QuotaDenied denied)
+                return new QuotaDecision.Refused("client key", denied.Cap, denied.ResetAt);
+            takenFromKey = id;
+        }
+        if (globalCap is { } cap
+            && await region.Ask<object>(new ConsumeQuota(QuotaIds.Global(now), cap), AskTimeout, ct) is QuotaDenied globalDenied)
+        {
+            if (takenFromKey is not null) region.Tell(new ReleaseQuota(takenFromKey));
+            return new QuotaDecision.Refused("global", globalDenied.Cap, globalDenied.ResetAt);
+        }
+        return QuotaDecision.Allow;
+    }
+}
