@@ -139,7 +139,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Record(model, "failed", error.Message, error.StatusCode);
         _current = null;
         if (error.RateLimited)
-            _context.Board.Block(model, Now + (error.RetryAfter ?? TimeSpan.FromSeconds(5)));
+            _context.Board.Block(model, Now + (error.RetryAfter ?? TimeSpan.FromSeconds(5)), rateLimited: true);
         if (!error.ShouldFallback || _route.Strict)
         {
             Finish(new RouteFailed(error, _attempts));
@@ -152,7 +152,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void OnRejected(AttemptRejected m)
     {
         Timers.Cancel(AttemptTimer);
-        _context.Board.Block(m.ModelId, m.RetryAt);
+        _context.Board.Block(m.ModelId, m.RetryAt, rateLimited: m.Reason == "rate limited");
         _resting.Add((m.ModelId, m.RetryAt));
         Record(m.ModelId, "rejected", $"{m.Reason} until {m.RetryAt:O}", null);
         _current = null;
@@ -185,8 +185,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void GiveUp()
     {
+        var rateLimited = _resting.Any(r => _context.Board.IsRateLimited(r.Model));
         var error = _lastError ?? (_resting.Count > 0
-            ? ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable, "Every candidate model is resting", 503) with { RetryAfter = _resting.Min(r => r.RetryAt) - Now }
+            ? ErrorClassifier.Of(rateLimited ? UpstreamErrorKind.RateLimited : UpstreamErrorKind.ModelUnavailable,
+                "Every candidate model is resting", rateLimited ? 429 : 503) with { RetryAfter = _resting.Min(r => r.RetryAt) - Now }
             : ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable,
                 _attempts.Count == 0 ? "No model to try: the request names none and the catalog is empty" : "No model could serve the request", 503));
         Finish(new RouteFailed(error, _attempts));

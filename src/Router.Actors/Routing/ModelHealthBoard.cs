@@ -10,18 +10,23 @@ namespace Router.Actors.Routing;
 /// </summary>
 public sealed class ModelHealthBoard
 {
-    private readonly ConcurrentDictionary<ModelId, DateTimeOffset> _blockedUntil = new();
+    private readonly ConcurrentDictionary<ModelId, Entry> _blocked = new();
 
-    public void Block(ModelId model, DateTimeOffset until) =>
-        _blockedUntil.AddOrUpdate(model, until, (_, current) => until > current ? until : current);
+    public void Block(ModelId model, DateTimeOffset until, bool rateLimited = false) =>
+        _blocked.AddOrUpdate(model, new Entry(until, rateLimited), (_, current) => until > current.Until ? new Entry(until, rateLimited) : current);
 
-    public void Clear(ModelId model) => _blockedUntil.TryRemove(model, out _);
+    public void Clear(ModelId model) => _blocked.TryRemove(model, out _);
 
     public DateTimeOffset? BlockedUntil(ModelId model, DateTimeOffset now)
     {
-        if (!_blockedUntil.TryGetValue(model, out var until)) return null;
-        if (until > now) return until;
-        _blockedUntil.TryRemove(KeyValuePair.Create(model, until));
+        if (!_blocked.TryGetValue(model, out var entry)) return null;
+        if (entry.Until > now) return entry.Until;
+        _blocked.TryRemove(KeyValuePair.Create(model, entry));
         return null;
     }
+
+    /// <summary>Whether the model's current rest is a rate limit (as opposed to an open circuit or a missing model).</summary>
+    public bool IsRateLimited(ModelId model) => _blocked.TryGetValue(model, out var entry) && entry.RateLimited;
+
+    private sealed record Entry(DateTimeOffset Until, bool RateLimited);
 }

@@ -48,7 +48,7 @@ internal sealed class SettingsReader(IConfiguration config)
         var cap = Text("ROUTER_DAILY_REQUEST_CAP") is null ? (long?)null : Int("ROUTER_DAILY_REQUEST_CAP", 0, min: 1, max: int.MaxValue);
         var perKeyCap = Text("ROUTER_DAILY_REQUEST_CAP_PER_KEY") is null ? (long?)null : Int("ROUTER_DAILY_REQUEST_CAP_PER_KEY", 0, min: 1, max: int.MaxValue);
         var apiKeys = List("ROUTER_API_KEYS");
-        var nonLoopback = urls.Where(u => !IsLoopback(u)).ToList();
+        var nonLoopback = urls.Where(u => IsHttpUrl(u.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal)) && !IsLoopback(u)).ToList();
         if (roles.Contains("front") && apiKeys.Count == 0 && nonLoopback.Count > 0)
             _problems.Add($"ROUTER_API_KEYS: client keys are required when the HTTP front binds a non-loopback address ({string.Join(", ", nonLoopback)})");
 

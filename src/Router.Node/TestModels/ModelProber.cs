@@ -46,6 +46,7 @@ public sealed class ModelProber(RouterGateway gateway, TestModelsOptions options
                 case RouteFailed { Error: { RateLimited: true } error } when tries <= options.MaxRetries:
                     var wait = error.RetryAfter is { } after && after > TimeSpan.Zero ? after : TimeSpan.FromSeconds(5 * tries);
                     if (wait > options.MaxBackoff) wait = options.MaxBackoff;
+                    wait += TimeSpan.FromMilliseconds(250); // clocks differ a little; arrive after the rest, not on its edge
                     onBackoff?.Invoke(model.Id, wait);
                     await Task.Delay(wait, ct);
                     continue;
