@@ -55,12 +55,12 @@ public sealed class ModelActor : ReceivePersistentActor
         {
             if (_inFlight.TryGetValue(cmd.RequestId, out var call)) call.Cancellation.Cancel();
         });
-        Command<GetModelHealth>(_ => Sender.Tell(_health.View(_id, Now, _inFlight.Count)));
+        Command<GetModelHealth>(_ => Sender.Tell(_health.View(_id, Now, _inFlight.Count, NodeAddress)));
         Command<RecordMeasurement>(m =>
         {
             if (m.Ok) Succeeded(m.LatencyMs, wasProbe: false);
             else if (m.Error is not null) Failed(m.Error, wasProbe: false);
-            Sender.Tell(_health.View(_id, Now, _inFlight.Count));
+            Sender.Tell(_health.View(_id, Now, _inFlight.Count, NodeAddress));
         });
 
         Command<CallSucceeded>(OnCallSucceeded);
@@ -87,6 +87,9 @@ public sealed class ModelActor : ReceivePersistentActor
     public static Props Props(ModelId id, ModelActorSettings settings) => Akka.Actor.Props.Create(() => new ModelActor(id, settings));
 
     private DateTimeOffset Now => _settings.Time.GetUtcNow();
+
+    /// <summary>Where this actor lives (the node's cluster address), for operators and tests.</summary>
+    private string NodeAddress => ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
 
     protected override void PreStart()
     {

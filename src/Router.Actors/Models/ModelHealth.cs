@@ -144,9 +144,9 @@ public sealed record ModelHealth
         LastError = s.LastError, LastSuccessAt = s.LastSuccessAt, LastFailureAt = s.LastFailureAt,
     };
 
-    public ModelHealthView View(ModelId id, DateTimeOffset now, int inFlight) => new(id, Circuit, OpenUntil,
+    public ModelHealthView View(ModelId id, DateTimeOffset now, int inFlight, string? node = null) => new(id, Circuit, OpenUntil,
         CooldownUntil > now ? CooldownUntil : null, CooldownUntil > now ? CooldownReason : null,
-        ConsecutiveFailures, Successes, Failures, LatencyEwmaMs, LastError, LastSuccessAt, LastFailureAt, inFlight);
+        ConsecutiveFailures, Successes, Failures, LatencyEwmaMs, LastError, LastSuccessAt, LastFailureAt, inFlight, node);
 
     /// <summary>When this model may next be called, if not now.</summary>
     public DateTimeOffset? BlockedUntil(DateTimeOffset now)

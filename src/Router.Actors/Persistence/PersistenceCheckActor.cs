@@ -29,7 +29,9 @@ public sealed class PersistenceCheckActor : ReceivePersistentActor
         Command<DeleteMessagesFailure>(f => Fail(f.Cause));
     }
 
-    public override string PersistenceId => "router-persistence-check";
+    /// <summary>One per node address: nodes starting together must not write the same persistence id.</summary>
+    public override string PersistenceId { get; } =
+        "router-persistence-check-" + ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString().Replace("/", "", StringComparison.Ordinal);
 
     public static Props Props() => Akka.Actor.Props.Create(() => new PersistenceCheckActor());
 

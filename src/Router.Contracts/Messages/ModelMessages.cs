@@ -62,4 +62,5 @@ public sealed record ModelHealthView(
     string? LastError,
     DateTimeOffset? LastSuccessAt,
     DateTimeOffset? LastFailureAt,
-    int InFlight) : IRouterMessage;
+    int InFlight,
+    string? Node = null) : IRouterMessage;

@@ -47,6 +47,15 @@ public sealed record RouterSettings
     /// <summary>Most messages in one request (ROUTER_MAX_MESSAGES).</summary>
     public int MaxMessages { get; init; } = 1000;
 
+    /// <summary>Consecutive failures that open a model's circuit (ROUTER_CIRCUIT_THRESHOLD).</summary>
+    public int CircuitThreshold { get; init; } = 5;
+
+    /// <summary>First open period of a circuit (ROUTER_CIRCUIT_OPEN_SECONDS); doubles per failed probe.</summary>
+    public TimeSpan CircuitOpen { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Extra Akka HOCON, applied over cluster.hocon (ROUTER_AKKA_HOCON), e.g. failure-detector tuning.</summary>
+    public string? AkkaHocon { get; init; }
+
     public static RouterSettings Load(IConfiguration config) => new SettingsReader(config).Read();
 }
 

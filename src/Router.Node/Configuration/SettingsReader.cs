@@ -74,6 +74,9 @@ internal sealed class SettingsReader(IConfiguration config)
             RequestTimeout = Seconds("ROUTER_REQUEST_TIMEOUT", 300),
             MaxRequestBytes = Int("ROUTER_MAX_REQUEST_BYTES", 4 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024),
             MaxMessages = Int("ROUTER_MAX_MESSAGES", 1000, min: 1, max: 100_000),
+            CircuitThreshold = Int("ROUTER_CIRCUIT_THRESHOLD", 5, min: 1, max: 1000),
+            CircuitOpen = Seconds("ROUTER_CIRCUIT_OPEN_SECONDS", 30),
+            AkkaHocon = Text("ROUTER_AKKA_HOCON"),
         };
         if (_problems.Count > 0)
             throw new RouterConfigurationException(_problems);

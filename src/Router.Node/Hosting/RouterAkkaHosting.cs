@@ -29,6 +29,8 @@ public static class RouterAkkaHosting
 
         return services.AddAkka(SystemName, (builder, sp) =>
         {
+            if (settings.AkkaHocon is { } extra)
+                builder.AddHocon(extra, HoconAddMode.Prepend);
             builder
                 .AddHocon(persistence, HoconAddMode.Prepend)
                 .AddHocon(hocon, HoconAddMode.Append)

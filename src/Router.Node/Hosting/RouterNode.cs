@@ -20,7 +20,8 @@ namespace Router.Node.Hosting;
 /// <summary>Knobs tests turn; production uses the defaults.</summary>
 public sealed record RouterNodeOptions
 {
-    public HealthPolicy HealthPolicy { get; init; } = new();
+    /// <summary>Null: from the settings (ROUTER_CIRCUIT_*).</summary>
+    public HealthPolicy? HealthPolicy { get; init; }
     public CatalogSettings? Catalog { get; init; }
     public TimeSpan? AttemptTimeout { get; init; }
     public Action<ILoggingBuilder>? Logging { get; init; }
@@ -96,8 +97,9 @@ public sealed class RouterNode : IAsyncDisposable
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new OpenRouterClient(clientOptions, sp.GetRequiredService<ILogger<OpenRouterClient>>()));
-        services.AddSingleton(options.HealthPolicy);
-        services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), options.HealthPolicy, TimeProvider.System));
+        var policy = options.HealthPolicy ?? new HealthPolicy { FailureThreshold = settings.CircuitThreshold, OpenBase = settings.CircuitOpen };
+        services.AddSingleton(policy);
+        services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), policy, TimeProvider.System));
         services.AddSingleton(options.Catalog ?? new CatalogSettings { Ttl = settings.CatalogTtl });
         services.AddSingleton<CatalogReplica>();
         services.AddSingleton(new ApiKeyRing(settings.ApiKeys));

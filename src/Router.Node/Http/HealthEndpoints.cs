@@ -12,12 +12,21 @@ public static class HealthEndpoints
         app.MapGet("/health", () => Results.Json(new { status = "ok" }));
         app.MapGet("/ready", (ActorSystem system, CatalogReplica replica) =>
         {
-            var member = Cluster.Get(system).SelfMember.Status;
+            var cluster = Cluster.Get(system);
+            var member = cluster.SelfMember.Status;
             var catalog = replica.Current;
             var problems = new List<string>();
             if (member != MemberStatus.Up) problems.Add($"cluster member status is {member}");
             if (!catalog.IsLoaded) problems.Add("model catalog not loaded yet");
-            var body = new { status = problems.Count == 0 ? "ready" : "not_ready", cluster = member.ToString(), catalog_models = catalog.Models.Count, problems };
+            var body = new
+            {
+                status = problems.Count == 0 ? "ready" : "not_ready",
+                node = cluster.SelfAddress.ToString(),
+                cluster = member.ToString(),
+                members_up = cluster.State.Members.Count(m => m.Status == MemberStatus.Up),
+                catalog_models = catalog.Models.Count,
+                problems,
+            };
             return Results.Json(body, HttpResults.Json, statusCode: problems.Count == 0 ? 200 : 503);
         });
     }

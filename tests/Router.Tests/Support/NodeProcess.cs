@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Router.Tests.Support;
+
+/// <summary>A Router node as a separate OS process (<c>dotnet Router.Node.dll</c>) on loopback ports, for cluster tests.</summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _workDir;
+
+    private NodeProcess(Process process, string name, int httpPort, int akkaPort, string workDir)
+    {
+        _process = process;
+        Name = name;
+        HttpPort = httpPort;
+        AkkaPort = akkaPort;
+        _workDir = workDir;
+    }
+
+    public string Name { get; }
+    public int HttpPort { get; }
+    public int AkkaPort { get; }
+    public string Url => $"http://127.0.0.1:{HttpPort}";
+    public string Address => $"akka.tcp://router@127.0.0.1:{AkkaPort}";
+    public ConcurrentQueue<string> Output { get; } = new();
+    public bool HasExited => _process.HasExited;
+
+    public static string NodeDll
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Router.sln"))) dir = dir.Parent;
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+            var dll = Path.Combine(dir!.FullName, "src", "Router.Node", "bin", configuration, "net10.0", "Router.Node.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException("Build src/Router.Node first", dll);
+        }
+    }
+
+    public static NodeProcess Start(string name, IReadOnlyDictionary<string, string> environment, int? akkaPort = null)
+    {
+        var httpPort = TestNodes.FreePort();
+        var port = akkaPort ?? TestNodes.FreePort();
+        var workDir = TestNodes.TempDir();
+        var start = new ProcessStartInfo("dotnet", [NodeDll])
+        {
+            WorkingDirectory = workDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("OPENROUTER_") || k.StartsWith("ROUTER_") || k is "DEV_MODE" or "ASPNETCORE_URLS").ToList())
+            start.Environment.Remove(key);
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
+        start.Environment["ROUTER_HOSTNAME"] = "127.0.0.1";
+        start.Environment["ROUTER_PORT"] = port.ToString();
+        start.Environment["ROUTER_DATA_DIR"] = Path.Combine(workDir, "data");
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var node = new NodeProcess(process, name, httpPort, port, workDir);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) node.Output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) node.Output.Enqueue(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return node;
+    }
+
+    /// <summary>Waits until /ready answers 200 and the node sees at least <paramref name="membersUp"/> members Up.</summary>
+    public async Task WaitReadyAsync(int membersUp = 1, int timeoutSeconds = 60)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var until = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (DateTime.UtcNow < until)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"{Name} exited ({_process.ExitCode}):\n{string.Join("\n", Output.Where(l => l.Contains("could not start") || l.Contains("fail") || l.Contains("rror")).Take(20))}");
+            try
+            {
+                var response = await http.GetAsync(Url + "/ready");
+                if (response.IsSuccessStatusCode
+                    && JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("members_up").GetInt32() >= membersUp)
+                    return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"{Name} not ready:\n{string.Join('\n', Output.TakeLast(40))}");
+    }
+
+    /// <summary>SIGKILL: the node dies at once, without leaving the cluster.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM: a graceful leave.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited) return;
+        Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            try
+            {
+                await TerminateAsync(TimeSpan.FromSeconds(15));
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        _process.Dispose();
+        try { Directory.Delete(_workDir, recursive: true); } catch (IOException) { }
+    }
+}
