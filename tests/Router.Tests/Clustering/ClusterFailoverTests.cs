@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Router.FakeOpenRouter;
+using Router.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Router.Tests.Clustering;
+
+[Collection(PostgresCollection.Name)]
+public class ClusterFailoverTests(PostgresServer postgres, ITestOutputHelper output)
+{
+    private static readonly string[] Models = Enumerable.Range(1, 24).Select(i => $"f/m{i:00}").ToArray();
+
+    private sealed record Outcome(string Node, DateTime Started, DateTime Ended, HttpStatusCode? Status, string? Failure);
+
+    [Fact]
+    public async Task Killing_a_node_under_load_fails_only_its_in_flight_requests_and_its_circuits_come_back_elsewhere()
+    {
+        await using var cluster = await ClusterHarness.StartAsync(postgres, 3, Models, new Dictionary<string, string>
+        {
+            ["ROUTER_CIRCUIT_THRESHOLD"] = "3",
+            ["ROUTER_CIRCUIT_OPEN_SECONDS"] = "600",
+            ["ROUTER_MAX_ATTEMPTS"] = "10",
+        });
+        cluster.Fake.Script.Default = new FakeBehavior { LatencyMs = 100 };
+        var (first, second, victim) = (cluster.Nodes[0], cluster.Nodes[1], cluster.Nodes[2]);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
+
+        async Task<JsonElement> HealthAsync(NodeProcess via, string model) =>
+            await http.GetFromJsonAsync<JsonElement>(via.Url + "/router/models/" + model);
+
+        // A model whose actor lives on the victim, with its circuit opened (persisted in PostgreSQL).
+        string? doomed = null;
+        foreach (var model in Models)
+            if ((await HealthAsync(first, model)).GetProperty("node").GetString() == victim.Address) { doomed = model; break; }
+        Assert.NotNull(doomed);
+        cluster.Fake.Script.Set(doomed, new FakeBehavior { StatusCode = 500 });
+        for (var i = 0; i < 3; i++)
+            await http.PostAsJsonAsync(first.Url + "/v1/chat/completions", new { model = doomed, messages = new[] { new { role = "user", content = "hi" } } });
+        Assert.Equal("open", (await HealthAsync(first, doomed)).GetProperty("circuit").GetString());
+
+        // Load through all three fronts; then SIGKILL the victim.
+        var outcomes = new ConcurrentBag<Outcome>();
+        using var stop = new CancellationTokenSource();
+        var load = new[] { first, first, second, second, victim, victim }.Select((node, w) => Task.Run(async () =>
+        {
+            for (var i = w; !stop.IsCancellationRequested; i += 6)
+            {
+                if (node == victim && victim.HasExited) break;
+                var started = DateTime.UtcNow;
+                try
+                {
+                    var response = await http.PostAsJsonAsync(node.Url + "/v1/chat/completions",
+                        new { model = Models[i % Models.Length], messages = new[] { new { role = "user", content = "load" } } });
+                    outcomes.Add(new Outcome(node.Name, started, DateTime.UtcNow, response.StatusCode, null));
+                }
+                catch (HttpRequestException e)
+                {
+                    outcomes.Add(new Outcome(node.Name, started, DateTime.UtcNow, null, e.Message));
+                    break; // like a load balancer, stop sending to a node that failed
+                }
+            }
+        })).ToArray();
+
+        await Task.Delay(2000);
+        var killedAt = DateTime.UtcNow;
+        victim.Kill();
+
+        // The doomed model's actor restarts on a survivor and recovers its open circuit from PostgreSQL.
+        var watch = Stopwatch.StartNew();
+        JsonElement? moved = null;
+        while (watch.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            try
+            {
+                var view = await HealthAsync(second, doomed);
+                if (view.GetProperty("node").GetString() != victim.Address) { moved = view; break; }
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(500);
+        }
+        await Task.Delay(3000); // some load after the move too
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        output.WriteLine($"moved after {watch.Elapsed}; {outcomes.Count} requests");
+        foreach (var group in outcomes.GroupBy(o => (o.Node, o.Status, o.Failure is null)))
+            output.WriteLine($"{group.Key}: {group.Count()}");
+
+        Assert.NotNull(moved);
+        Assert.Equal("open", moved.Value.GetProperty("circuit").GetString());
+        Assert.Contains(moved.Value.GetProperty("node").GetString(), new[] { first.Address, second.Address });
+
+        var survivors = outcomes.Where(o => o.Node != victim.Name).ToList();
+        Assert.True(survivors.Count > 20);
+        Assert.All(survivors, o => Assert.Equal(HttpStatusCode.OK, o.Status)); // fallback covered the lost attempts
+
+        var onVictim = outcomes.Where(o => o.Node == victim.Name).ToList();
+        Assert.All(onVictim.Where(o => o.Ended < killedAt), o => Assert.Equal(HttpStatusCode.OK, o.Status));
+        var failed = onVictim.Where(o => o.Status != HttpStatusCode.OK).ToList();
+        Assert.All(failed, o => Assert.True(o.Started <= killedAt.AddMilliseconds(200), "only requests in flight at the kill fail"));
+        Assert.InRange(failed.Count, 0, 2); // two workers: at most one request each in flight
+        Assert.Equal(3, cluster.Fake.Script.CallsTo(doomed)); // the open circuit was never called again, on any node
+    }
+}
