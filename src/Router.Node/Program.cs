@@ -35,8 +35,8 @@ root.SetAction(async (parse, ct) =>
         return 3;
     }
     await using (node)
-        await node.WaitForShutdownAsync();
+        await node.WaitForShutdownAsync(ct);
     return 0;
 });
 // Ctrl-C cancels the action (test-models then writes its partial report); allow time for a graceful cluster leave.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(45) });

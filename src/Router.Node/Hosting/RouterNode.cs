@@ -123,7 +123,8 @@ public sealed class RouterNode : IAsyncDisposable
             TimeProvider.System)));
     }
 
-    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+    /// <summary>Runs until the host is told to stop or <paramref name="ct"/> fires (SIGTERM/Ctrl-C), then stops gracefully.</summary>
+    public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
 
     public async ValueTask DisposeAsync()
     {

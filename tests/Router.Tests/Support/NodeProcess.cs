@@ -26,6 +26,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public string Address => $"akka.tcp://router@127.0.0.1:{AkkaPort}";
     public ConcurrentQueue<string> Output { get; } = new();
     public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
 
     public static string NodeDll
     {
