@@ -50,6 +50,7 @@ public sealed class CatalogReplica
             return false;
         var view = update.Version == current.Version ? WithStatus(_view, update) : new CatalogView(update);
         _view = view;
+        Observability.RouterMetrics.CatalogModels.Set(view.Models.Count);
         Changed?.Invoke(view);
         return true;
     }

@@ -5,6 +5,8 @@ using Akka.Event;
 using Akka.Persistence;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Router.Actors.Observability;
 using Router.Actors.OpenRouter;
 using Router.Contracts;
 using Router.Contracts.Messages;
@@ -20,6 +22,10 @@ public sealed record ModelActorSettings(OpenRouterClient Client, HealthPolicy Po
 
     /// <summary>Save a snapshot of the counters after this many outcomes.</summary>
     public int SnapshotEvery { get; init; } = 100;
+
+    /// <summary>Publish the model's health to every node (needs a cluster); at most once per <see cref="PublishEvery"/> unless it changes state.</summary>
+    public bool PublishHealth { get; init; }
+    public TimeSpan PublishEvery { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
@@ -36,6 +42,8 @@ public sealed class ModelActor : ReceivePersistentActor
     private ModelHealth _health = ModelHealth.Initial;
     private int _outcomesSinceSnapshot;
     private bool _stopping;
+    private long _lastPublished;
+    private bool _publishPending;
 
     public ModelActor(ModelId id, ModelActorSettings settings)
     {
@@ -71,6 +79,11 @@ public sealed class ModelActor : ReceivePersistentActor
 
         Command<ReceiveTimeout>(_ => PassivateIfIdle());
         Command<StopModel>(_ => StopAfterSnapshot());
+        Command<PublishPending>(_ =>
+        {
+            _publishPending = false;
+            PublishHealth(force: true);
+        });
         Command<SaveSnapshotSuccess>(_ =>
         {
             if (_stopping) Context.Stop(Self);
@@ -107,7 +120,11 @@ public sealed class ModelActor : ReceivePersistentActor
                 Sender.Tell(new AttemptRejected(requestId, _id, r.Reason, r.RetryAt));
                 break;
             case Admission.Admitted a:
-                if (a.IsProbe) _log.Info("Model {0}: circuit half-open, sending one probe", _id);
+                if (a.IsProbe)
+                {
+                    _log.Info("Model {0}: circuit half-open, sending one probe", _id);
+                    RouterMetrics.RecordCircuit(_id, CircuitState.HalfOpen);
+                }
                 start(a.IsProbe);
                 break;
         }
@@ -176,12 +193,14 @@ public sealed class ModelActor : ReceivePersistentActor
 
     private void OnCallSucceeded(CallSucceeded msg) => Finish(msg.RequestId, call =>
     {
+        RouterMetrics.RecordCall(_id, stream: false, msg.LatencyMs);
         Succeeded(msg.LatencyMs, call.IsProbe);
         call.ReplyTo.Tell(new Completed(msg.RequestId, _id, msg.Response, msg.LatencyMs));
     });
 
     private void OnCallFailed(CallFailed msg) => Finish(msg.RequestId, call =>
     {
+        RouterMetrics.RecordFailure(_id, msg.Error);
         Failed(msg.Error with { Model = _id.Value }, call.IsProbe);
         call.ReplyTo.Tell(new AttemptFailed(msg.RequestId, _id, msg.Error with { Model = _id.Value }));
     });
@@ -194,6 +213,7 @@ public sealed class ModelActor : ReceivePersistentActor
             return;
         }
         call.FirstTokenMs = msg.FirstTokenMs;
+        RouterMetrics.TimeToFirstTokenSeconds.WithLabels(_id.Value).Observe(msg.FirstTokenMs / 1000);
         var self = Self;
         var cancellation = call.Cancellation;
         var tail = msg.Rest is null
@@ -263,9 +283,21 @@ public sealed class ModelActor : ReceivePersistentActor
 
     private void OnStreamEnded(StreamEnded msg) => Finish(msg.RequestId, call =>
     {
-        if (msg.Error is not null) Failed(msg.Error, call.IsProbe);
-        else if (msg.Cancelled) _health = _health.OnAbandoned(call.IsProbe);
-        else Succeeded(call.FirstTokenMs ?? Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds, call.IsProbe);
+        if (msg.Error is not null)
+        {
+            RouterMetrics.RecordFailure(_id, msg.Error);
+            Failed(msg.Error, call.IsProbe);
+        }
+        else if (msg.Cancelled)
+        {
+            _health = _health.OnAbandoned(call.IsProbe);
+        }
+        else
+        {
+            var latency = call.FirstTokenMs ?? Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds;
+            RouterMetrics.RecordCall(_id, stream: true, latency);
+            Succeeded(latency, call.IsProbe);
+        }
     });
 
     private void Finish(string requestId, Action<InFlight> handle)
@@ -297,9 +329,32 @@ public sealed class ModelActor : ReceivePersistentActor
         foreach (var e in events)
             _log.Info("Model {0}: {1}", _id, e);
         if (events.Count > 0)
+        {
             PersistAllAsync(events, _ => { });
+            RouterMetrics.RecordCircuit(_id, _health.Circuit);
+        }
         if (++_outcomesSinceSnapshot >= _settings.SnapshotEvery)
             TakeSnapshot();
+        PublishHealth(force: events.Count > 0);
+    }
+
+    /// <summary>Tells every node's health directory (and routing board) about this model; throttled unless forced.</summary>
+    private void PublishHealth(bool force)
+    {
+        if (!_settings.PublishHealth) return;
+        var now = Stopwatch.GetTimestamp();
+        var since = Stopwatch.GetElapsedTime(_lastPublished, now);
+        if (!force && _lastPublished != 0 && since < _settings.PublishEvery)
+        {
+            if (!_publishPending)
+            {
+                _publishPending = true;
+                Context.System.Scheduler.ScheduleTellOnce(_settings.PublishEvery - since, Self, PublishPending.Instance, Self);
+            }
+            return;
+        }
+        _lastPublished = now;
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Publish(ModelHealthTopic.Name, _health.View(_id, Now, _inFlight.Count, NodeAddress)));
     }
 
     private void TakeSnapshot()
@@ -345,6 +400,11 @@ public sealed class ModelActor : ReceivePersistentActor
 
     private static bool HasContent(ChatCompletionChunk chunk) =>
         chunk.Choices?.Any(c => !string.IsNullOrEmpty(c.Delta?.Content) || c.FinishReason is not null || c.Delta?.Extra is { Count: > 0 }) == true;
+
+    private sealed record PublishPending
+    {
+        public static readonly PublishPending Instance = new();
+    }
 
     /// <summary>The stop message of passivation and shard hand-off.</summary>
     public sealed record StopModel

@@ -26,16 +26,37 @@ public sealed class QuotaGate(IActorRef region, long? globalCap, long? perKeyCap
         if (perKeyCap is { } keyCap)
         {
             var id = QuotaIds.ForKey(clientId, now);
-            if (await region.Ask<object>(new ConsumeQuota(id, keyCap), AskTimeout, ct) is QuotaDenied denied)
+            var answer = await region.Ask<object>(new ConsumeQuota(id, keyCap), AskTimeout, ct);
+            Record("key", clientId, answer);
+            if (answer is QuotaDenied denied)
                 return new QuotaDecision.Refused("client key", denied.Cap, denied.ResetAt);
             takenFromKey = id;
         }
-        if (globalCap is { } cap
-            && await region.Ask<object>(new ConsumeQuota(QuotaIds.Global(now), cap), AskTimeout, ct) is QuotaDenied globalDenied)
+        if (globalCap is { } cap)
         {
-            if (takenFromKey is not null) region.Tell(new ReleaseQuota(takenFromKey));
-            return new QuotaDecision.Refused("global", globalDenied.Cap, globalDenied.ResetAt);
+            var answer = await region.Ask<object>(new ConsumeQuota(QuotaIds.Global(now), cap), AskTimeout, ct);
+            Record("global", "global", answer);
+            if (answer is QuotaDenied globalDenied)
+            {
+                if (takenFromKey is not null) region.Tell(new ReleaseQuota(takenFromKey));
+                return new QuotaDecision.Refused("global", globalDenied.Cap, globalDenied.ResetAt);
+            }
         }
         return QuotaDecision.Allow;
+    }
+
+    private static void Record(string scope, string usedLabel, object answer)
+    {
+        switch (answer)
+        {
+            case QuotaGranted granted:
+                Observability.RouterMetrics.QuotaDecisions.WithLabels(scope, "granted").Inc();
+                Observability.RouterMetrics.QuotaUsed.WithLabels(usedLabel).Set(granted.Used);
+                break;
+            case QuotaDenied denied:
+                Observability.RouterMetrics.QuotaDecisions.WithLabels(scope, "denied").Inc();
+                Observability.RouterMetrics.QuotaUsed.WithLabels(usedLabel).Set(denied.Used);
+                break;
+        }
     }
 }

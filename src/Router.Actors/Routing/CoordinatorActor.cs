@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Router.Actors.Catalog;
+using Router.Actors.Observability;
 using Router.Actors.OpenRouter;
 using Router.Contracts;
 using Router.Contracts.Messages;
@@ -145,6 +146,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Finish(new RouteFailed(error, _attempts));
             return;
         }
+        RouterMetrics.Fallbacks.WithLabels(RouterMetrics.Label(error.Kind)).Inc();
         _log.Info("Request {0}: model {1} failed ({2}: {3}); falling back to the next candidate", RequestId, model, error.Kind, error.Message);
         TryNext();
     }
@@ -159,6 +161,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var kind = m.Reason == "rate limited" ? UpstreamErrorKind.RateLimited : UpstreamErrorKind.ModelUnavailable;
         _lastError ??= ErrorClassifier.Of(kind, $"{m.ModelId}: {m.Reason} until {m.RetryAt:O}", kind == UpstreamErrorKind.RateLimited ? 429 : 503, m.ModelId.Value)
             with { RetryAfter = m.RetryAt - Now };
+        RouterMetrics.Fallbacks.WithLabels("resting").Inc();
         _log.Info("Request {0}: model {1} is resting ({2}) until {3:O}; trying the next candidate", RequestId, m.ModelId, m.Reason, m.RetryAt);
         TryNext();
     }
@@ -209,6 +212,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Finish(RouteResult result)
     {
         Timers.CancelAll();
+        RouterMetrics.Routes.WithLabels(result is RouteFailed f ? RouterMetrics.Label(f.Error.Kind) : "ok").Inc();
         if (result is RouteFailed failed)
             _log.Warning("Request {0} failed after {1} call(s) in {2:0} ms: {3}", RequestId, _calls, Stopwatch.GetElapsedTime(_started).TotalMilliseconds, failed.Error.Message);
         _replyTo.Tell(result);

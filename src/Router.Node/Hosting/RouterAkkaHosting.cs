@@ -3,6 +3,8 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Router.Actors.Catalog;
 using Router.Actors.Models;
+using Router.Actors.Observability;
+using Router.Actors.Routing;
 using Router.Actors.OpenRouter;
 using Router.Actors.Quota;
 using Router.Contracts.Messages;
@@ -56,7 +58,9 @@ public static class RouterAkkaHosting
             {
                 builder.AddModelShardsProxy(RouterRole).AddQuotaShardsProxy(RouterRole).AddCatalogSingletonProxy(RouterRole);
             }
-            builder.AddCatalogReplica(sp.GetRequiredService<CatalogReplica>());
+            builder
+                .AddCatalogReplica(sp.GetRequiredService<CatalogReplica>())
+                .AddModelHealthListener(sp.GetRequiredService<ModelHealthDirectory>(), sp.GetRequiredService<ModelHealthBoard>(), time);
         });
     }
 }

@@ -6,6 +6,8 @@ using Router.Actors.Catalog;
 using Router.Actors.Client;
 using Router.Actors.Models;
 using Router.Actors.OpenRouter;
+using Prometheus;
+using Router.Actors.Observability;
 using Router.Actors.Persistence;
 using Router.Actors.Quota;
 using Router.Node.Security;
@@ -70,10 +72,12 @@ public sealed class RouterNode : IAsyncDisposable
                 settings.DevModeReason, fake.BaseUrl);
         app.UseApiKeys(app.Services.GetRequiredService<ApiKeyRing>());
         app.MapHealthEndpoints();
+        app.MapMetrics("/metrics");
         if (settings.Roles.Contains(RouterAkkaHosting.FrontRole))
         {
             app.MapChatEndpoints();
             app.MapModelEndpoints();
+            app.MapHealthPage();
         }
 
         await app.StartAsync(ct);
@@ -99,7 +103,8 @@ public sealed class RouterNode : IAsyncDisposable
         services.AddSingleton(sp => new OpenRouterClient(clientOptions, sp.GetRequiredService<ILogger<OpenRouterClient>>()));
         var policy = options.HealthPolicy ?? new HealthPolicy { FailureThreshold = settings.CircuitThreshold, OpenBase = settings.CircuitOpen };
         services.AddSingleton(policy);
-        services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), policy, TimeProvider.System));
+        services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), policy, TimeProvider.System) { PublishHealth = true });
+        services.AddSingleton<ModelHealthDirectory>();
         services.AddSingleton(options.Catalog ?? new CatalogSettings { Ttl = settings.CatalogTtl });
         services.AddSingleton<CatalogReplica>();
         services.AddSingleton(new ApiKeyRing(settings.ApiKeys));

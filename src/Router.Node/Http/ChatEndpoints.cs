@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Streams;
+using Router.Actors.Observability;
 using Router.Actors.Quota;
 using Router.Actors.Routing;
 using Router.Node.Security;
@@ -41,6 +42,7 @@ public static class ChatEndpoints
         // A client that goes away cancels the route and its upstream call. A plain request in flight when the node
         // stops is allowed to finish (Kestrel drains before the actor system stops); streams are cut, with an error event.
         var stream = request.Stream == true;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var cancellation = stream
             ? CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping)
             : CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
@@ -63,6 +65,8 @@ public static class ChatEndpoints
             return;
         }
 
+        RouterMetrics.RequestSeconds.WithLabels(stream ? "true" : "false", result is RouteFailed f ? RouterMetrics.Label(f.Error.Kind) : "ok")
+            .Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         switch (result)
         {
             case RouteCompleted completed:

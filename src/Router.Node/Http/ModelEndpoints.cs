@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Router.Actors.Catalog;
 using Router.Actors.Models;
+using Router.Actors.Observability;
 using Router.Contracts;
 using Router.Contracts.Messages;
 using Router.Contracts.OpenRouter;
@@ -19,6 +20,7 @@ public static class ModelEndpoints
         app.MapGet("/v1/models/{**id}", GetAsync);
         app.MapGet("/api/v1/models/{**id}", GetAsync);
         app.MapGet("/router/models/{**id}", HealthAsync);
+        app.MapGet("/router/models", (ModelHealthDirectory directory) => Results.Json(directory.All, HttpResults.Json));
         app.MapGet("/router/catalog", (CatalogReplica replica) =>
         {
             var update = replica.Current.Update;

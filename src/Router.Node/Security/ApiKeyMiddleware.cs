@@ -22,6 +22,8 @@ public static class ApiKeyMiddleware
         var presented = http.Request.Headers.Authorization.ToString() is { } auth && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
             ? auth["Bearer ".Length..].Trim()
             : http.Request.Headers["X-Api-Key"].ToString();
+        if (string.IsNullOrEmpty(presented) && http.Request.Path == "/router/health")
+            presented = http.Request.Query["key"].ToString(); // a browser opening the live page
         if (ring.Identify(presented) is not { } id)
         {
             await HttpResults.WriteErrorAsync(http, new OpenAiError(
@@ -34,5 +36,5 @@ public static class ApiKeyMiddleware
     });
 
     private static bool IsProtected(PathString path) =>
-        path.StartsWithSegments("/v1") || path.StartsWithSegments("/api") || path.StartsWithSegments("/router");
+        path.StartsWithSegments("/v1") || path.StartsWithSegments("/api") || path.StartsWithSegments("/router") || path.StartsWithSegments("/metrics");
 }

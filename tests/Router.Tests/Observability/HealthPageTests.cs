@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Router.FakeOpenRouter;
+using Router.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Router.Tests.Observability;
+
+/// <summary>The live health page in headless Chromium (Debian's chromium; .ci/run installs it): rendered rows and a screenshot.</summary>
+public class HealthPageTests(ITestOutputHelper output) : NodeTestBase
+{
+    protected override Router.Node.Configuration.RouterSettings Configure(Router.Node.Configuration.RouterSettings settings) =>
+        settings with { ApiKeys = ["page-key-0123456789"] };
+
+    protected override (string Model, FakeBehavior Behavior)[] InitialBehaviors =>
+        [("test/delta", new FakeBehavior { StatusCode = 500 }), ("test/gamma", new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 120 })];
+
+    [Fact]
+    public async Task The_page_shows_each_models_circuit_rest_latency_and_errors()
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", "page-key-0123456789");
+        for (var i = 0; i < 3; i++)
+            await http.PostAsJsonAsync(Node.Url + "/v1/chat/completions", new { messages = new[] { new { role = "user", content = "hi" } } });
+        await Task.Delay(1500); // health publications are throttled to one a second per model
+
+        var url = Node.Url + "/router/health?key=page-key-0123456789";
+        var dom = await ChromiumAsync("--dump-dom", url);
+        Assert.Contains("data-model=\"test/delta\"", dom);
+        Assert.Contains("class=\"pill open\"", dom);             // delta: two failures opened its circuit
+        Assert.Contains("class=\"pill resting\">rate limited", dom); // gamma: resting after its 429
+        Assert.Contains("data-model=\"test/beta\"", dom);
+        Assert.Matches(@"\d+ active models, 1 open circuits, 1 resting", dom);
+
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "TestResults", "health-page.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        File.Delete(screenshot);
+        await ChromiumAsync($"--screenshot={screenshot}", url);
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "screenshot written");
+        output.WriteLine("screenshot: " + screenshot);
+
+        var refused = await new HttpClient().GetAsync(Node.Url + "/router/health");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    private static async Task<string> ChromiumAsync(string mode, string url)
+    {
+        var chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
+                       ?? throw new InvalidOperationException("Chromium not found: apt-get install chromium (.ci/run does this)");
+        var profile = TestNodes.TempDir();
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(chromium,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--hide-scrollbars", $"--user-data-dir={profile}",
+                "--window-size=1400,520", "--virtual-time-budget=3000", mode, url,
+            ]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+            return await stdout;
+        }
+        finally
+        {
+            Directory.Delete(profile, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Net.Http.Json;
+using Router.FakeOpenRouter;
+using Router.Tests.Support;
+
+namespace Router.Tests.Observability;
+
+public class MetricsTests : NodeTestBase
+{
+    protected override (string Model, FakeBehavior Behavior)[] InitialBehaviors =>
+        [("test/delta", new FakeBehavior { StatusCode = 503 }), ("test/gamma", new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 30 })];
+
+    /// <summary>Series and values of a Prometheus text page.</summary>
+    private static Dictionary<string, double> Parse(string text) => text.Split('\n')
+        .Where(l => l.StartsWith("router_", StringComparison.Ordinal))
+        .Select(l => (Series: l[..l.LastIndexOf(' ')], Value: double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)))
+        .ToDictionary(p => p.Series, p => p.Value);
+
+    [Fact]
+    public async Task Metrics_cover_fetches_latency_fallbacks_errors_circuits_and_ttft()
+    {
+        using var http = new HttpClient();
+        var before = Parse(await http.GetStringAsync(Node.Url + "/metrics"));
+        for (var i = 0; i < 3; i++)
+            await http.PostAsJsonAsync(Node.Url + "/v1/chat/completions", new { messages = new[] { new { role = "user", content = "hi" } } });
+        using (var stream = await http.PostAsJsonAsync(Node.Url + "/v1/chat/completions",
+                   new { model = "test/alpha", stream = true, messages = new[] { new { role = "user", content = "hi" } } }))
+            await stream.Content.ReadAsStringAsync();
+
+        var text = await http.GetStringAsync(Node.Url + "/metrics");
+        var after = Parse(text);
+        double Delta(string series) => after.GetValueOrDefault(series) - before.GetValueOrDefault(series);
+
+        Assert.True(after["router_catalog_fetches_total{result=\"success\"}"] >= 1);
+        Assert.Equal(3, Delta("router_request_duration_seconds_count{stream=\"false\",result=\"ok\"}"));
+        Assert.Equal(1, Delta("router_request_duration_seconds_count{stream=\"true\",result=\"ok\"}"));
+        Assert.Equal(3, Delta("router_model_call_duration_seconds_count{model=\"test/beta\",stream=\"false\"}"));
+        Assert.Equal(1, Delta("router_time_to_first_token_seconds_count{model=\"test/alpha\"}"));
+        Assert.Equal(3, Delta("router_upstream_calls_total{model=\"test/beta\",result=\"ok\"}"));
+        Assert.Equal(2, Delta("router_upstream_calls_total{model=\"test/delta\",result=\"server_error\"}")); // then its circuit opened
+        Assert.Equal(1, Delta("router_upstream_errors_total{model=\"test/gamma\",kind=\"rate_limited\",status=\"429\"}"));
+        Assert.Equal(2, Delta("router_fallbacks_total{reason=\"server_error\"}"));
+        Assert.True(Delta("router_fallbacks_total{reason=\"resting\"}") >= 0);
+        Assert.Equal(1, Delta("router_fallbacks_total{reason=\"rate_limited\"}"));
+        Assert.Equal(4, Delta("router_routes_total{result=\"ok\"}"));
+        Assert.Equal(4, after["router_catalog_models"]);
+        Assert.Equal(2, after["router_circuit_state{model=\"test/delta\"}"]); // open
+        Assert.DoesNotContain(Fake.ApiKey, text);
+    }
+}
