@@ -24,8 +24,14 @@ public sealed record FakeBehavior
     /// <summary>Never answer: the request waits until the client gives up.</summary>
     public bool Hang { get; init; }
 
+    /// <summary>Hang on this share (0..1) of calls instead of always.</summary>
+    public double HangProbability { get; init; }
+
     /// <summary>Streaming: send this many content chunks, then an error chunk (finish_reason "error").</summary>
     public int? MidStreamErrorAfterChunks { get; init; }
+
+    /// <summary>Chance (0..1) that <see cref="MidStreamErrorAfterChunks"/> applies to a stream.</summary>
+    public double MidStreamErrorProbability { get; init; } = 1.0;
 
     /// <summary>Streaming: stop sending (without [DONE]) after this many content chunks and hang.</summary>
     public int? HangAfterChunks { get; init; }

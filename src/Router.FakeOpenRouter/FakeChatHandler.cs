@@ -56,7 +56,7 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
 
     private async Task AnswerAsync(HttpContext http, ChatCompletionRequest request, string model, int callNumber, FakeBehavior behavior, CancellationToken ct)
     {
-        if (behavior.Hang)
+        if (behavior.Hang || (behavior.HangProbability > 0 && Random.Shared.NextDouble() < behavior.HangProbability))
             await Task.Delay(Timeout.Infinite, ct);
 
         if (ShouldFail(behavior, callNumber))
@@ -135,9 +135,10 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
             var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             await writer.ChunkAsync(Chunk(id, model, created, new ChatDelta { Role = "assistant", Content = "" }, null), ct);
             var perToken = TokenTimeMs(behavior, 1);
+            var errorAt = behavior.MidStreamErrorAfterChunks is { } at && Random.Shared.NextDouble() < behavior.MidStreamErrorProbability ? at : -1;
             for (var i = 0; i < tokens.Count; i++)
             {
-                if (behavior.MidStreamErrorAfterChunks == i)
+                if (errorAt == i)
                 {
                     await writer.ChunkAsync(Chunk(id, model, created, new ChatDelta { Content = "" }, "error") with
                     {
