@@ -15,5 +15,6 @@ namespace Router.Contracts;
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(KeyInfoEnvelope))]
 [JsonSerializable(typeof(ModelInfo))]
+[JsonSerializable(typeof(Router.Contracts.Messages.RouterInfo))]
 [JsonSerializable(typeof(string))]
 public sealed partial class RouterJsonContext : JsonSerializerContext;

@@ -37,6 +37,11 @@ public static class FakeOpenRouterApp
             return Results.NoContent();
         });
         admin.MapDelete("/behaviors", () => { script.Reset(); return Results.NoContent(); });
+        admin.MapPut("/catalog", (int count) =>
+        {
+            script.SetCatalog(SyntheticCatalog.Generate(count, options.Seed));
+            return Results.NoContent();
+        });
         admin.MapGet("/calls", () => Results.Json(new { total = script.TotalCalls, cancelled = script.CancelledCalls, by_model = script.Calls }));
         return script;
     }

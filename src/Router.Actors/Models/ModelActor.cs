@@ -179,15 +179,26 @@ public sealed class ModelActor : ReceivePersistentActor
     /// <summary>Runs upstream work off the actor and pipes its outcome back as a message.</summary>
     private void Run(string requestId, Func<Task<object>> work)
     {
-        Task.Run(work).ContinueWith(t => t.IsCompletedSuccessfully
-                ? t.Result
-                : t.Exception?.GetBaseException() switch
+        Task<object> task;
+        try
+        {
+            task = work(); // runs until its first await here; the rest completes off the actor
+        }
+        catch (Exception e)
+        {
+            task = Task.FromException<object>(e);
+        }
+        task.ContinueWith(t => t.Status switch
+            {
+                TaskStatus.RanToCompletion => t.Result,
+                TaskStatus.Canceled => new CallCancelled(requestId),
+                _ => t.Exception!.GetBaseException() switch
                 {
-                    OpenRouterException e => new CallFailed(requestId, e.Error),
+                    OpenRouterException o => new CallFailed(requestId, o.Error),
                     OperationCanceledException => new CallCancelled(requestId),
-                    { } e => new CallFailed(requestId, ErrorClassifier.Of(UpstreamErrorKind.Network, e.Message)),
-                    null => new CallCancelled(requestId),
-                }, TaskScheduler.Default)
+                    var other => new CallFailed(requestId, ErrorClassifier.Of(UpstreamErrorKind.Network, other.Message)),
+                },
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
             .PipeTo(Self);
     }
 

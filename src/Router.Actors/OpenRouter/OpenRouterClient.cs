@@ -176,7 +176,7 @@ public sealed class OpenRouterClient : IDisposable
 
     private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string? model, CancellationToken ct)
     {
-        var body = await response.Content.ReadAsStringAsync(ct);
+        var body = await response.Content.ReadAsByteArrayAsync(ct);
         try
         {
             return JsonSerializer.Deserialize(body, type) ?? throw Invalid("empty body", model);

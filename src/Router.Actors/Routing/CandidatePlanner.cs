@@ -11,24 +11,24 @@ namespace Router.Actors.Routing;
 /// </summary>
 public static class CandidatePlanner
 {
-    public static IReadOnlyList<ModelId> Plan(RouteRequest route, RoutingSettings settings, CatalogView catalog)
+    /// <summary>Lazily: a request that succeeds on its first candidate never walks the catalog.</summary>
+    public static IEnumerable<ModelId> Plan(RouteRequest route, RoutingSettings settings, CatalogView catalog)
     {
         var request = route.Request;
         if (route.Strict)
-            return string.IsNullOrWhiteSpace(request.Model) ? [] : [new ModelId(request.Model)];
-
-        var seen = new HashSet<ModelId>();
-        var plan = new List<ModelId>();
-        void Add(ModelId id)
         {
-            if (!string.IsNullOrWhiteSpace(id.Value) && seen.Add(id)) plan.Add(id);
+            if (!string.IsNullOrWhiteSpace(request.Model)) yield return new ModelId(request.Model);
+            yield break;
         }
 
-        if (!string.IsNullOrWhiteSpace(request.Model)) Add(new ModelId(request.Model));
-        foreach (var model in request.Models ?? []) Add(new ModelId(model));
-        if (settings.DefaultModel is { } defaultModel) Add(defaultModel);
-        foreach (var model in settings.FallbackModels) Add(model);
-        foreach (var model in catalog.ByContextLength) Add(model);
-        return plan;
+        var seen = new HashSet<ModelId>();
+        if (!string.IsNullOrWhiteSpace(request.Model) && seen.Add(new ModelId(request.Model))) yield return new ModelId(request.Model);
+        foreach (var model in request.Models ?? [])
+            if (!string.IsNullOrWhiteSpace(model) && seen.Add(new ModelId(model))) yield return new ModelId(model);
+        if (settings.DefaultModel is { } defaultModel && seen.Add(defaultModel)) yield return defaultModel;
+        foreach (var model in settings.FallbackModels)
+            if (seen.Add(model)) yield return model;
+        foreach (var model in catalog.ByContextLength)
+            if (seen.Add(model)) yield return model;
     }
 }

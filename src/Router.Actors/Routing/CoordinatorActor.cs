@@ -27,7 +27,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly RoutingContext _context;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<AttemptRecord> _attempts = [];
-    private readonly Queue<ModelId> _queue = new();
+    private readonly Queue<ModelId> _retries = new();
+    private IEnumerator<ModelId> _plan = Enumerable.Empty<ModelId>().GetEnumerator();
     private readonly List<(ModelId Model, DateTimeOffset RetryAt)> _resting = [];
     private readonly long _started = Stopwatch.GetTimestamp();
     private RouteRequest _route = null!;
@@ -56,8 +57,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _route = route;
         _replyTo = Sender;
         _deadline = Now + _context.Settings.RequestTimeout;
-        foreach (var model in CandidatePlanner.Plan(route, _context.Settings, _context.Catalog.Current))
-            _queue.Enqueue(model);
+        _plan = CandidatePlanner.Plan(route, _context.Settings, _context.Catalog.Current).GetEnumerator();
         Timers.StartSingleTimer(DeadlineTimer, DeadlineReached.Instance, _context.Settings.RequestTimeout);
         Become(Routing);
         TryNext();
@@ -106,7 +106,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void TryNext()
     {
-        while (_queue.TryDequeue(out var model))
+        while (NextCandidate() is { } model)
         {
             if (_context.Board.BlockedUntil(model, Now) is { } until)
             {
@@ -121,6 +121,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (_calls < _context.Settings.MaxAttempts && WaitForRestingModel()) return;
         GiveUp();
     }
+
+    private ModelId? NextCandidate() =>
+        _retries.TryDequeue(out var retry) ? retry : _plan.MoveNext() ? _plan.Current : null;
 
     private void Send(ModelId model)
     {
@@ -181,7 +184,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Retry()
     {
         foreach (var (model, _) in _resting.OrderBy(r => r.RetryAt))
-            _queue.Enqueue(model);
+            _retries.Enqueue(model);
         _resting.Clear();
         TryNext();
     }

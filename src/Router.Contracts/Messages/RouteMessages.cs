@@ -15,6 +15,9 @@ public sealed record CancelRoute : IRouterMessage
     public static readonly CancelRoute Instance = new();
 }
 
+/// <summary>The <c>router</c> field added to completions: the model used and every step taken.</summary>
+public sealed record RouterInfo(string Model, IReadOnlyList<AttemptRecord> Attempts);
+
 /// <summary>One step of a route: a model tried, skipped or rejected, and why.</summary>
 public sealed record AttemptRecord(ModelId Model, string Outcome, string? Reason, int? StatusCode, double ElapsedMs) : IRouterMessage;
 

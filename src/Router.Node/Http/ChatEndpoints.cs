@@ -88,7 +88,7 @@ public static class ChatEndpoints
     {
         SetRouterHeaders(http, completed);
         var extra = completed.Response.Extra is { } e ? new Dictionary<string, JsonElement>(e) : new Dictionary<string, JsonElement>();
-        extra["router"] = JsonSerializer.SerializeToElement(new { model = completed.Model.Value, attempts = completed.Attempts }, HttpResults.Json);
+        extra["router"] = JsonSerializer.SerializeToElement(new RouterInfo(completed.Model.Value, completed.Attempts), RouterJsonContext.Default.RouterInfo);
         var response = completed.Response with { Model = completed.Response.Model ?? completed.Model.Value, Extra = extra };
         return http.Response.WriteAsJsonAsync(response, RouterJsonContext.Default.ChatCompletionResponse, contentType: null, http.RequestAborted);
     }

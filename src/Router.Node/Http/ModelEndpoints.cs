@@ -21,6 +21,11 @@ public static class ModelEndpoints
         app.MapGet("/api/v1/models/{**id}", GetAsync);
         app.MapGet("/router/models/{**id}", HealthAsync);
         app.MapGet("/router/models", (ModelHealthDirectory directory) => Results.Json(directory.All, HttpResults.Json));
+        app.MapPost("/router/catalog/refresh", (IRequiredActor<CatalogSingleton> catalog) =>
+        {
+            catalog.ActorRef.Tell(RefreshCatalog.Instance);
+            return Results.Accepted("/router/catalog");
+        });
         app.MapGet("/router/catalog", (CatalogReplica replica) =>
         {
             var update = replica.Current.Update;

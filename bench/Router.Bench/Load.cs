@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Router.Bench;
+
+/// <summary>Latency samples in milliseconds, with percentiles.</summary>
+public sealed class Samples(List<double> values, int errors, TimeSpan elapsed)
+{
+    public int Count => values.Count;
+    public int Errors => errors;
+    public double Throughput => values.Count / elapsed.TotalSeconds;
+
+    public double Percentile(double p)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+}
+
+/// <summary>An HTTP load generator: closed loop (as fast as it goes) or open loop (a fixed arrival rate).</summary>
+public sealed class Load(HttpClient http)
+{
+    public static HttpClient NewClient(int connections) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = connections,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+        UseProxy = false,
+    }) { Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task<TimeSpan> OnceAsync(string url, byte[] body)
+    {
+        var watch = Stopwatch.StartNew();
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        using var response = await http.PostAsync(url, content);
+        await response.Content.ReadAsByteArrayAsync();
+        if (response.StatusCode != HttpStatusCode.OK) throw new HttpRequestException($"HTTP {(int)response.StatusCode}");
+        return watch.Elapsed;
+    }
+
+    /// <summary><paramref name="workers"/> loops sending back to back for <paramref name="duration"/>.</summary>
+    public async Task<Samples> ClosedLoopAsync(string url, byte[] body, int workers, TimeSpan duration)
+    {
+        var lists = new List<double>[workers];
+        var errors = 0;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+        {
+            var list = lists[w] = new List<double>(100_000);
+            while (watch.Elapsed < duration)
+            {
+                try { list.Add((await OnceAsync(url, body)).TotalMilliseconds); }
+                catch (HttpRequestException) { Interlocked.Increment(ref errors); }
+            }
+        }));
+        return new Samples(lists.SelectMany(l => l).ToList(), errors, watch.Elapsed);
+    }
+
+    /// <summary>Requests started at a steady <paramref name="rate"/> per second, whatever the answers do.</summary>
+    public async Task<Samples> OpenLoopAsync(string url, byte[] body, double rate, TimeSpan duration)
+    {
+        var results = new List<double>();
+        var errors = 0;
+        var pending = new List<Task>();
+        var interval = TimeSpan.FromSeconds(1 / rate);
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; watch.Elapsed < duration; i++)
+        {
+            var due = interval * i;
+            var wait = due - watch.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
+            else if (wait > TimeSpan.Zero) Thread.SpinWait(50);
+            pending.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    var latency = await OnceAsync(url, body);
+                    lock (results) results.Add(latency.TotalMilliseconds);
+                }
+                catch (HttpRequestException) { Interlocked.Increment(ref errors); }
+            }));
+        }
+        await Task.WhenAll(pending);
+        return new Samples(results, errors, duration);
+    }
+
+    /// <summary>Time to the first SSE content event of a streamed completion.</summary>
+    public async Task<double> TimeToFirstTokenAsync(string url, byte[] body)
+    {
+        var watch = Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        using var reader = new StreamReader(stream);
+        double? first = null;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (first is null && line.StartsWith("data: {", StringComparison.Ordinal) && line.Contains("\"content\":\"", StringComparison.Ordinal)
+                && !line.Contains("\"content\":\"\"", StringComparison.Ordinal))
+                first = watch.Elapsed.TotalMilliseconds;
+            if (line == "data: [DONE]") break;
+        }
+        return first ?? throw new InvalidOperationException("no content token");
+    }
+}

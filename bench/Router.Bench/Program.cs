@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Router.Bench;
+
+// Router benchmark: direct-to-fake versus through-Router, in one run, on this machine.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 8;
+var duration = TimeSpan.FromSeconds(seconds);
+const int workers = 32;
+var root = ChildProcess.Root;
+var fakeDll = Path.Combine(root, "src/Router.FakeOpenRouter/bin/Release/net10.0/Router.FakeOpenRouter.dll");
+var nodeDll = Path.Combine(root, "src/Router.Node/bin/Release/net10.0/Router.Node.dll");
+var results = new List<(string Name, string Value, string Target, bool? Met)>();
+void Report(string name, string value, string target = "", bool? met = null)
+{
+    results.Add((name, value, target, met));
+    Console.WriteLine($"  {name,-48} {value,-28} {target} {(met is null ? "" : met.Value ? "MET" : "MISSED")}");
+}
+
+var fakePort = ChildProcess.FreePort();
+const string key = "bench-key";
+using var fake = ChildProcess.Start(fakeDll, ["--port", fakePort.ToString(), "--models", "300", "--api-key", key]);
+var fakeBase = $"http://127.0.0.1:{fakePort}";
+using var http = Load.NewClient(workers * 2);
+await WaitUntilAsync(async () => (await http.GetAsync(fakeBase + "/api/v1/models")).IsSuccessStatusCode, TimeSpan.FromSeconds(30));
+
+// Cold start: process start to the first routed 200.
+var nodePort = ChildProcess.FreePort();
+var nodeUrl = $"http://127.0.0.1:{nodePort}";
+var workDir = Directory.CreateTempSubdirectory("router-bench-").FullName;
+var env = new Dictionary<string, string>
+{
+    ["OPENROUTER_API_KEY"] = key,
+    ["OPENROUTER_BASE_URL"] = fakeBase + "/api/v1",
+    ["ASPNETCORE_URLS"] = nodeUrl,
+    ["ROUTER_PORT"] = ChildProcess.FreePort().ToString(),
+    ["ROUTER_DATA_DIR"] = Path.Combine(workDir, "data"),
+    ["Logging__LogLevel__Default"] = "Warning",
+    ["ROUTER_AKKA_HOCON"] = "akka.loglevel = WARNING",
+};
+var model = "openai/nova-1-mini";
+var chat = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model, messages = new[] { new { role = "user", content = "Hello, world!" } } }));
+var chatStream = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model, stream = true, messages = new[] { new { role = "user", content = "Hello, world!" } } }));
+var load = new Load(http);
+var startWatch = Stopwatch.StartNew();
+using var node = ChildProcess.Start(nodeDll, [], env, workDir);
+await WaitUntilAsync(async () =>
+{
+    try { await load.OnceAsync(nodeUrl + "/v1/chat/completions", chat); return true; }
+    catch (HttpRequestException) { return false; }
+}, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
+var coldStart = startWatch.Elapsed;
+
+Console.WriteLine($"Router benchmark: {Environment.ProcessorCount} cores, load generator in this process, {workers} connections, {seconds:0} s per run");
+Console.WriteLine();
+Report("cold start to first routed 200", $"{coldStart.TotalSeconds:0.00} s", "<= 3 s", coldStart <= TimeSpan.FromSeconds(3));
+
+// Warm both paths, then maximum throughput (closed loop).
+var directUrl = fakeBase + "/api/v1/chat/completions";
+var routedUrl = nodeUrl + "/v1/chat/completions";
+var directHttp = new Load(WithAuth(Load.NewClient(workers * 2), key));
+await directHttp.ClosedLoopAsync(directUrl, chat, workers, TimeSpan.FromSeconds(2));
+await load.ClosedLoopAsync(routedUrl, chat, workers, TimeSpan.FromSeconds(3));
+var direct = await directHttp.ClosedLoopAsync(directUrl, chat, workers, duration);
+var routed = await load.ClosedLoopAsync(routedUrl, chat, workers, duration);
+var ratio = routed.Throughput / direct.Throughput;
+Report("throughput direct (req/s)", $"{direct.Throughput:0}");
+Report("throughput through Router (req/s)", $"{routed.Throughput:0} (errors {routed.Errors})");
+Report("throughput ratio routed/direct", $"{ratio:0.00}x", ">= 0.5x", ratio >= 0.5);
+
+// Latency at half of Router's maximum load, both paths at the same arrival rate.
+var rate = routed.Throughput / 2;
+var directHalf = await directHttp.OpenLoopAsync(directUrl, chat, rate, duration);
+var routedHalf = await load.OpenLoopAsync(routedUrl, chat, rate, duration);
+var added50 = routedHalf.Percentile(50) - directHalf.Percentile(50);
+var added99 = routedHalf.Percentile(99) - directHalf.Percentile(99);
+Report($"latency direct p50 / p99 at {rate:0} req/s", $"{directHalf.Percentile(50):0.000} / {directHalf.Percentile(99):0.000} ms");
+Report($"latency routed p50 / p99 at {rate:0} req/s", $"{routedHalf.Percentile(50):0.000} / {routedHalf.Percentile(99):0.000} ms");
+Report("added latency p50", $"{added50:0.000} ms", "<= 0.2 ms", added50 <= 0.2);
+Report("added latency p99", $"{added99:0.000} ms", "<= 1 ms", added99 <= 1);
+
+// Streaming: time to first token, one request at a time.
+var ttftDirect = new List<double>();
+var ttftRouted = new List<double>();
+for (var i = 0; i < 300; i++)
+{
+    ttftDirect.Add(await directHttp.TimeToFirstTokenAsync(directUrl, chatStream));
+    ttftRouted.Add(await load.TimeToFirstTokenAsync(routedUrl, chatStream));
+}
+var ttftOverhead = Median(ttftRouted.Skip(50)) - Median(ttftDirect.Skip(50));
+Report("TTFT direct / routed (median)", $"{Median(ttftDirect.Skip(50)):0.000} / {Median(ttftRouted.Skip(50)):0.000} ms");
+Report("TTFT overhead (median)", $"{ttftOverhead:0.000} ms", "<= 1 ms", ttftOverhead <= 1);
+
+// Catalog: 5,000 models fetched, stored and replicated.
+await http.PutAsync(fakeBase + "/_fake/catalog?count=5000", null);
+var refresh = Stopwatch.StartNew();
+await http.PostAsync(nodeUrl + "/router/catalog/refresh", null);
+await WaitUntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(nodeUrl + "/router/catalog")).GetProperty("models").GetInt32() == 5000,
+    TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(2));
+Report("5,000-model catalog refresh + replication", $"{refresh.Elapsed.TotalMilliseconds:0} ms", "<= 1 s", refresh.Elapsed <= TimeSpan.FromSeconds(1));
+
+// Memory: 10,000 model actors.
+var before = node.RssBytes();
+await Parallel.ForEachAsync(Enumerable.Range(0, 10_000), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+    (await http.GetAsync($"{nodeUrl}/router/models/bench/model-{i:D5}")).EnsureSuccessStatusCode());
+await Task.Delay(2000);
+var extraMb = (node.RssBytes() - before) / 1024.0 / 1024.0;
+Report("memory for 10,000 model actors", $"{extraMb:0} MB extra RSS", "<= 200 MB", extraMb <= 200);
+
+Console.WriteLine();
+Console.WriteLine($"{results.Count(r => r.Met == true)} of {results.Count(r => r.Met is not null)} targets met");
+Directory.Delete(workDir, recursive: true);
+return 0;
+
+static HttpClient WithAuth(HttpClient client, string key)
+{
+    client.DefaultRequestHeaders.Authorization = new("Bearer", key);
+    return client;
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted[sorted.Count / 2];
+}
+
+static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? every = null)
+{
+    var watch = Stopwatch.StartNew();
+    while (watch.Elapsed < timeout)
+    {
+        try { if (await condition()) return; }
+        catch (HttpRequestException) { }
+        await Task.Delay(every ?? TimeSpan.FromMilliseconds(100));
+    }
+    throw new TimeoutException("condition not met");
+}
