@@ -29,7 +29,7 @@ public sealed record RouterStreamItem(string? Content, bool Done, ModelId? Model
 /// </summary>
 public sealed class RouterClient(RouterGateway gateway, CatalogReplica catalog, ActorSystem system)
 {
-    private readonly IMaterializer _materializer = system.Materializer();
+    private readonly IMaterializer _materializer = system.Materializer(namePrefix: "router-client");
 
     /// <summary>The catalog, waiting (up to <paramref name="wait"/>, default 10 s) for the first fetch on a fresh node.</summary>
     public async Task<IReadOnlyList<ModelInfo>> GetAvailableModelsAsync(TimeSpan? wait = null, CancellationToken ct = default)

@@ -17,6 +17,9 @@ namespace Router.Actors.Models;
 /// <summary>What every model actor shares: the upstream client, the health policy, the clock.</summary>
 public sealed record ModelActorSettings(OpenRouterClient Client, HealthPolicy Policy, TimeProvider Time)
 {
+    /// <summary>Runs the streams handed out (one for the whole node; creating one per stream costs an actor each time).</summary>
+    public Func<IMaterializer>? Materializer { get; init; }
+
     /// <summary>Passivate after this long without messages and with no call in flight.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
@@ -42,6 +45,7 @@ public sealed class ModelActor : ReceivePersistentActor
     private ModelHealth _health = ModelHealth.Initial;
     private int _outcomesSinceSnapshot;
     private bool _stopping;
+    private IMaterializer? _materializer;
     private long _lastPublished;
     private bool _publishPending;
 
@@ -239,7 +243,7 @@ public sealed class ModelActor : ReceivePersistentActor
                 return mat;
             });
         var requestId = msg.RequestId;
-        source.RunWith(StreamRefs.SourceRef<StreamItem>(), Context.Materializer())
+        source.RunWith(StreamRefs.SourceRef<StreamItem>(), _materializer ??= _settings.Materializer?.Invoke() ?? Context.Materializer())
             .PipeTo(call.ReplyTo,
                 success: sourceRef => new StreamStarted(requestId, _id, sourceRef, msg.FirstTokenMs),
                 failure: e => new AttemptFailed(requestId, _id, ErrorClassifier.Of(UpstreamErrorKind.StreamError, e.Message, model: _id.Value)));

@@ -6,6 +6,7 @@ using Router.Actors.Catalog;
 using Router.Actors.Client;
 using Router.Actors.Models;
 using Router.Actors.OpenRouter;
+using Akka.Streams;
 using Prometheus;
 using Router.Actors.Observability;
 using Router.Actors.Persistence;
@@ -103,7 +104,13 @@ public sealed class RouterNode : IAsyncDisposable
         services.AddSingleton(sp => new OpenRouterClient(clientOptions, sp.GetRequiredService<ILogger<OpenRouterClient>>()));
         var policy = options.HealthPolicy ?? new HealthPolicy { FailureThreshold = settings.CircuitThreshold, OpenBase = settings.CircuitOpen };
         services.AddSingleton(policy);
-        services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), policy, TimeProvider.System) { PublishHealth = true });
+        // One materializer for the node, created when the actor system is up.
+        services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "router-streams"));
+        services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), policy, TimeProvider.System)
+        {
+            PublishHealth = true,
+            Materializer = sp.GetRequiredService<IMaterializer>, // resolved at first stream, once the actor system is up
+        });
         services.AddSingleton<ModelHealthDirectory>();
         services.AddSingleton(options.Catalog ?? new CatalogSettings { Ttl = settings.CatalogTtl });
         services.AddSingleton<CatalogReplica>();

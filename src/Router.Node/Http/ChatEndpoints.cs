@@ -22,7 +22,7 @@ public static class ChatEndpoints
     }
 
     private static async Task HandleAsync(HttpContext http, RouterGateway gateway, RouterSettings settings,
-        IHostApplicationLifetime lifetime, ActorSystem system, QuotaGate quota)
+        IHostApplicationLifetime lifetime, IMaterializer materializer, QuotaGate quota)
     {
         var (request, invalid) = await ChatRequestReader.ReadAsync(http.Request, settings.MaxMessages, http.RequestAborted);
         if (invalid is not null || request is null)
@@ -73,7 +73,7 @@ public static class ChatEndpoints
                 await WriteCompletionAsync(http, completed);
                 break;
             case RouteStreaming streaming:
-                await SseResponse.WriteAsync(http, streaming, system.Materializer(), ct);
+                await SseResponse.WriteAsync(http, streaming, materializer, ct);
                 break;
             case RouteFailed failed:
                 await HttpResults.WriteErrorAsync(http, OpenAiError.FromUpstream(failed.Error), failed.Attempts, failed.Error.RetryAfter);
