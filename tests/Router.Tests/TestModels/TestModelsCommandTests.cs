@@ -22,7 +22,7 @@ public class TestModelsCommandTests : IAsyncLifetime
             Models = Ids.Select((id, i) => SyntheticCatalog.Model(id, 1000 + i)).ToList(),
             Behaviors = new Dictionary<string, FakeBehavior>
             {
-                ["mix/slow"] = new() { LatencyMs = 700 },
+                ["mix/slow"] = new() { LatencyMs = 600 },
                 ["mix/limited-once"] = new() { StatusCode = 429, RetryAfterSeconds = 1, FailTimes = 1 },
                 ["mix/limited"] = new() { StatusCode = 429, RetryAfterSeconds = 1 },
                 ["mix/credits"] = new() { StatusCode = 402 },
@@ -42,7 +42,7 @@ public class TestModelsCommandTests : IAsyncLifetime
     {
         var settings = TestNodes.Settings(_fake, Path.Combine(_dir, "data")) with
         {
-            OpenRouter = Fakes.ClientOptions(_fake) with { RetryAttempts = 1, Timeout = TimeSpan.FromSeconds(1) },
+            OpenRouter = Fakes.ClientOptions(_fake) with { RetryAttempts = 1, Timeout = TimeSpan.FromSeconds(2.5) },
         };
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -73,12 +73,14 @@ public class TestModelsCommandTests : IAsyncLifetime
         Assert.Equal(5, summary.GetProperty("fastest").GetArrayLength());
 
         var ok = Result(report, "mix/ok-1");
-        Assert.True(ok.GetProperty("ok").GetBoolean());
+        Assert.True(ok.GetProperty("ok").GetBoolean(), ok.ToString());
         Assert.True(ok.GetProperty("latency_ms").GetDouble() > 0);
         Assert.True(ok.GetProperty("total_tokens").GetInt32() > 0);
         Assert.Equal("Synthetic: ok-1", ok.GetProperty("name").GetString());
         Assert.True(ok.TryGetProperty("timestamp", out _));
-        Assert.True(Result(report, "mix/slow").GetProperty("latency_ms").GetDouble() >= 700);
+        var slow = Result(report, "mix/slow");
+        Assert.True(slow.GetProperty("ok").GetBoolean(), slow.ToString());
+        Assert.True(slow.GetProperty("latency_ms").GetDouble() >= 590); // timers fire at millisecond granularity
 
         var recovered = Result(report, "mix/limited-once");
         Assert.True(recovered.GetProperty("ok").GetBoolean());
