@@ -18,7 +18,7 @@ public sealed record RoutingContext(IActorRef ModelRegion, CatalogReplica Catalo
 /// skips resting models, and when every candidate is resting waits for the earliest one that fits the deadline.
 /// Answers the sender of the <see cref="RouteRequest"/> with a <see cref="RouteResult"/>, then stops.
 /// </summary>
-public sealed class CoordinatorActor : ReceiveActor, IWithTimers
+public sealed class CoordinatorActor : UntypedActor, IWithTimers
 {
     private const string AttemptTimer = "attempt";
     private const string DeadlineTimer = "deadline";
@@ -38,12 +38,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private int _calls;
     private DateTimeOffset _deadline;
 
-    public CoordinatorActor(RoutingContext context)
-    {
-        _context = context;
-        Receive<RouteRequest>(Start);
-        Receive<CancelRoute>(_ => Context.Stop(Self));
-    }
+    public CoordinatorActor(RoutingContext context) => _context = context;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -52,6 +47,56 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private DateTimeOffset Now => _context.Time.GetUtcNow();
     private string RequestId => Self.Path.Name;
 
+    /// <summary>
+    /// One actor per request, so it is an <see cref="UntypedActor"/> with a switch: no typed handlers to build per
+    /// instance. Answers of abandoned attempts (another request id) are ignored; stream refs time out by themselves.
+    /// </summary>
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case RouteRequest route when _replyTo.IsNobody():
+                Start(route);
+                break;
+            case Completed m when m.RequestId == _current?.RequestId:
+                Record(m.ModelId, "ok", null, 200);
+                Finish(new RouteCompleted(m.Response, m.ModelId, _attempts));
+                break;
+            case StreamStarted m when m.RequestId == _current?.RequestId:
+                Record(m.ModelId, "ok", null, 200);
+                Finish(new RouteStreaming(m.Stream, m.ModelId, _attempts));
+                break;
+            case AttemptFailed m when m.RequestId == _current?.RequestId:
+                OnFailure(m.ModelId, m.Error);
+                break;
+            case AttemptRejected m when m.RequestId == _current?.RequestId:
+                OnRejected(m);
+                break;
+            case AttemptTimedOut m when m.RequestId == _current?.RequestId:
+                _context.ModelRegion.Tell(new CancelCall(m.Model, m.RequestId));
+                OnFailure(m.Model, ErrorClassifier.Of(UpstreamErrorKind.Timeout,
+                    $"no answer within {_context.Settings.AttemptTimeout.TotalSeconds:0.#} s", 408, m.Model.Value));
+                break;
+            case WakeUp:
+                Retry();
+                break;
+            case DeadlineReached:
+                CancelCurrent();
+                Finish(new RouteFailed(ErrorClassifier.Of(UpstreamErrorKind.Timeout,
+                    $"Routing gave up after {_context.Settings.RequestTimeout.TotalSeconds:0.#} s" + (_lastError is null ? "" : $"; last error: {_lastError.Message}"), 504), _attempts));
+                break;
+            case CancelRoute:
+                CancelCurrent();
+                Context.Stop(Self);
+                break;
+            case Completed or StreamStarted or AttemptFailed or AttemptRejected or AttemptTimedOut:
+                break; // late answers of abandoned attempts
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
     private void Start(RouteRequest route)
     {
         _route = route;
@@ -59,49 +104,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _deadline = Now + _context.Settings.RequestTimeout;
         _plan = CandidatePlanner.Plan(route, _context.Settings, _context.Catalog.Current).GetEnumerator();
         Timers.StartSingleTimer(DeadlineTimer, DeadlineReached.Instance, _context.Settings.RequestTimeout);
-        Become(Routing);
         TryNext();
-    }
-
-    private void Routing()
-    {
-        Receive<Completed>(m => m.RequestId == _current?.RequestId, m =>
-        {
-            Record(m.ModelId, "ok", null, 200);
-            Finish(new RouteCompleted(m.Response, m.ModelId, _attempts));
-        });
-        Receive<StreamStarted>(m => m.RequestId == _current?.RequestId, m =>
-        {
-            Record(m.ModelId, "ok", null, 200);
-            Finish(new RouteStreaming(m.Stream, m.ModelId, _attempts));
-        });
-        Receive<AttemptFailed>(m => m.RequestId == _current?.RequestId, m => OnFailure(m.ModelId, m.Error));
-        Receive<AttemptRejected>(m => m.RequestId == _current?.RequestId, OnRejected);
-        Receive<AttemptTimedOut>(m => m.RequestId == _current?.RequestId, m =>
-        {
-            _context.ModelRegion.Tell(new CancelCall(m.Model, m.RequestId));
-            OnFailure(m.Model, ErrorClassifier.Of(UpstreamErrorKind.Timeout,
-                $"no answer within {_context.Settings.AttemptTimeout.TotalSeconds:0.#} s", 408, m.Model.Value));
-        });
-        Receive<WakeUp>(_ => Retry());
-        Receive<DeadlineReached>(_ =>
-        {
-            CancelCurrent();
-            var error = ErrorClassifier.Of(UpstreamErrorKind.Timeout,
-                $"Routing gave up after {_context.Settings.RequestTimeout.TotalSeconds:0.#} s" + (_lastError is null ? "" : $"; last error: {_lastError.Message}"), 504);
-            Finish(new RouteFailed(error, _attempts));
-        });
-        Receive<CancelRoute>(_ =>
-        {
-            CancelCurrent();
-            Context.Stop(Self);
-        });
-        // Late answers of abandoned attempts: nothing to do (stream refs time out and cancel their upstream).
-        Receive<Completed>(_ => { });
-        Receive<StreamStarted>(_ => { });
-        Receive<AttemptFailed>(_ => { });
-        Receive<AttemptRejected>(_ => { });
-        Receive<AttemptTimedOut>(_ => { });
     }
 
     private void TryNext()
