@@ -22,6 +22,16 @@ public sealed class CatalogView
             .ToArray();
     }
 
+    private CatalogView(CatalogUpdated update, CatalogView sameModels)
+    {
+        Update = update;
+        ById = sameModels.ById;
+        ByContextLength = sameModels.ByContextLength;
+    }
+
+    /// <summary>The same models with a new fetch record (a failed fetch), without re-indexing them.</summary>
+    public CatalogView WithStatus(CatalogUpdated update) => new(update with { Models = Models }, this);
+
     public CatalogUpdated Update { get; }
     public IReadOnlyList<ModelInfo> Models => Update.Models;
     public FrozenDictionary<string, ModelInfo> ById { get; }
@@ -39,8 +49,6 @@ public sealed class CatalogReplica
 
     public CatalogView Current => _view;
 
-    public event Action<CatalogView>? Changed;
-
     /// <summary>Takes an update unless it is older than what the replica holds.</summary>
     public bool Apply(CatalogUpdated update)
     {
@@ -48,13 +56,9 @@ public sealed class CatalogReplica
         if (update.Version < current.Version) return false;
         if (update.Version == current.Version && update.FetchFailures == current.FetchFailures && update.FetchSuccesses == current.FetchSuccesses)
             return false;
-        var view = update.Version == current.Version ? WithStatus(_view, update) : new CatalogView(update);
+        var view = update.Version == current.Version ? _view.WithStatus(update) : new CatalogView(update);
         _view = view;
         Observability.RouterMetrics.CatalogModels.Set(view.Models.Count);
-        Changed?.Invoke(view);
         return true;
     }
-
-    private static CatalogView WithStatus(CatalogView view, CatalogUpdated update) =>
-        new(update with { Models = view.Models });
 }

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
+using Akka.Hosting;
 using Akka.Persistence;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Router.Actors.Observability;
 using Router.Actors.OpenRouter;
 using Router.Contracts;
@@ -451,11 +453,11 @@ public static class ModelActorHosting
     public const string TypeName = "model";
 
     /// <summary>Hosts model entities on <paramref name="role"/> nodes.</summary>
-    public static Akka.Hosting.AkkaConfigurationBuilder AddModelShards(this Akka.Hosting.AkkaConfigurationBuilder builder, ModelActorSettings settings, string role) =>
-        Akka.Cluster.Hosting.AkkaClusterHostingExtensions.WithShardRegion<ModelShardRegion>(builder, TypeName,
+    public static AkkaConfigurationBuilder AddModelShards(this AkkaConfigurationBuilder builder, ModelActorSettings settings, string role) =>
+        builder.WithShardRegion<ModelShardRegion>(TypeName,
             entityId => ModelActor.Props(new ModelId(entityId), settings),
             new ModelMessageExtractor(),
-            new Akka.Cluster.Hosting.ShardOptions
+            new ShardOptions
             {
                 Role = role,
                 RememberEntities = false,
@@ -466,6 +468,6 @@ public static class ModelActorHosting
             });
 
     /// <summary>A proxy to the model shards, for nodes that do not host them.</summary>
-    public static Akka.Hosting.AkkaConfigurationBuilder AddModelShardsProxy(this Akka.Hosting.AkkaConfigurationBuilder builder, string role) =>
-        Akka.Cluster.Hosting.AkkaClusterHostingExtensions.WithShardRegionProxy<ModelShardRegion>(builder, TypeName, role, new ModelMessageExtractor());
+    public static AkkaConfigurationBuilder AddModelShardsProxy(this AkkaConfigurationBuilder builder, string role) =>
+        builder.WithShardRegionProxy<ModelShardRegion>(TypeName, role, new ModelMessageExtractor());
 }

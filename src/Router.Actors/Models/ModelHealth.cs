@@ -113,7 +113,7 @@ public sealed record ModelHealth
             }
             default:
                 // The caller's fault (400, 401, 402, 403, context too long): nothing wrong with the model.
-                return (next with { Failures = Failures, LastFailureAt = LastFailureAt, LastError = LastError }, []);
+                return (this with { ProbeInFlight = wasProbe ? false : ProbeInFlight }, []);
         }
     }
 

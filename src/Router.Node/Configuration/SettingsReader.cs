@@ -42,13 +42,13 @@ internal sealed class SettingsReader(IConfiguration config)
             _problems.Add($"ROUTER_SEED_NODES: '{seed}' is not an Akka address like akka.tcp://router@127.0.0.1:4053");
 
         var urls = List(config["ASPNETCORE_URLS"] is not null ? "ASPNETCORE_URLS" : "urls", ';');
-        foreach (var url in urls.Where(u => !IsHttpUrl(u.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal))))
+        foreach (var url in urls.Where(u => !IsHttpUrl(WithWildcardHost(u))))
             _problems.Add($"ASPNETCORE_URLS: '{url}' is not an http(s) URL");
 
         var cap = Text("ROUTER_DAILY_REQUEST_CAP") is null ? (long?)null : Int("ROUTER_DAILY_REQUEST_CAP", 0, min: 1, max: int.MaxValue);
         var perKeyCap = Text("ROUTER_DAILY_REQUEST_CAP_PER_KEY") is null ? (long?)null : Int("ROUTER_DAILY_REQUEST_CAP_PER_KEY", 0, min: 1, max: int.MaxValue);
         var apiKeys = List("ROUTER_API_KEYS");
-        var nonLoopback = urls.Where(u => IsHttpUrl(u.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal)) && !IsLoopback(u)).ToList();
+        var nonLoopback = urls.Where(u => IsHttpUrl(WithWildcardHost(u)) && !IsLoopback(u)).ToList();
         if (roles.Contains("front") && apiKeys.Count == 0 && nonLoopback.Count > 0)
             _problems.Add($"ROUTER_API_KEYS: client keys are required when the HTTP front binds a non-loopback address ({string.Join(", ", nonLoopback)})");
 
@@ -102,23 +102,17 @@ internal sealed class SettingsReader(IConfiguration config)
         }
     }
 
-    private int Int(string name, int fallback, int min, int max)
-    {
-        var text = Text(name);
-        if (text is null) return fallback;
-        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-            return value;
-        _problems.Add($"{name}: expected a whole number from {min} to {max}, got '{text}'");
-        return fallback;
-    }
+    private int Int(string name, int fallback, int min, int max) => Number(name, fallback, min, max, NumberStyles.Integer, "a whole number");
 
-    private double Double(string name, double fallback, double min, double max)
+    private double Double(string name, double fallback, double min, double max) => Number(name, fallback, min, max, NumberStyles.Float, "a number");
+
+    private T Number<T>(string name, T fallback, T min, T max, NumberStyles styles, string what) where T : System.Numerics.INumber<T>
     {
         var text = Text(name);
         if (text is null) return fallback;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        if (T.TryParse(text, styles, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
             return value;
-        _problems.Add($"{name}: expected a number from {min} to {max}, got '{text}'");
+        _problems.Add($"{name}: expected {what} from {min} to {max}, got '{text}'");
         return fallback;
     }
 
@@ -148,11 +142,14 @@ internal sealed class SettingsReader(IConfiguration config)
     /// <summary>127.0.0.0/8, ::1 and localhost; wildcards (*, +, 0.0.0.0, [::]) and every other host are not.</summary>
     internal static bool IsLoopback(string url)
     {
-        var normalized = url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
-        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri)) return false;
+        if (!Uri.TryCreate(WithWildcardHost(url), UriKind.Absolute, out var uri)) return false;
         if (uri.IsLoopback) return true;
         return System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip);
     }
+
+    /// <summary>Kestrel's wildcard hosts (<c>http://*:8080</c>, <c>http://+:8080</c>) as a parsable address.</summary>
+    private static string WithWildcardHost(string url) =>
+        url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
 
     private static bool IsAkkaAddress(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "akka.tcp" or "akka" && uri.Port > 0 && !string.IsNullOrEmpty(uri.UserInfo);

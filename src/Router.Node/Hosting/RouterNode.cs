@@ -103,7 +103,6 @@ public sealed class RouterNode : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new OpenRouterClient(clientOptions, sp.GetRequiredService<ILogger<OpenRouterClient>>()));
         var policy = options.HealthPolicy ?? new HealthPolicy { FailureThreshold = settings.CircuitThreshold, OpenBase = settings.CircuitOpen };
-        services.AddSingleton(policy);
         // One materializer for the node, created when the actor system is up.
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "router-streams"));
         services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), policy, TimeProvider.System)

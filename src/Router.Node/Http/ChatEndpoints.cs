@@ -102,6 +102,6 @@ public static class ChatEndpoints
             _ => null,
         };
         if (model is not null) http.Response.Headers["X-Router-Model"] = model;
-        http.Response.Headers["X-Router-Attempts"] = result.Attempts.Count(a => a.Outcome is "ok" or "failed").ToString(System.Globalization.CultureInfo.InvariantCulture);
+        HttpResults.SetAttemptsHeader(http, result.Attempts);
     }
 }

@@ -65,14 +65,15 @@ public static class ModelEndpoints
 /// <summary>The <c>/v1/models</c> body, built once per catalog version.</summary>
 internal static class ModelListJson
 {
-    private static (CatalogView View, byte[] Json) _cache = (CatalogView.Empty, "{\"object\":\"list\",\"data\":[]}"u8.ToArray());
+    // Keyed by the model list itself: a failed fetch changes the view's status, not its models.
+    private static (IReadOnlyList<ModelInfo> Models, byte[] Json) _cache = (CatalogView.Empty.Models, "{\"object\":\"list\",\"data\":[]}"u8.ToArray());
 
     public static byte[] For(CatalogView view)
     {
         var cache = _cache;
-        if (ReferenceEquals(cache.View, view)) return cache.Json;
+        if (ReferenceEquals(cache.Models, view.Models)) return cache.Json;
         var json = JsonSerializer.SerializeToUtf8Bytes(new { @object = "list", data = view.Models.Select(ToOpenAi) }, HttpResults.Json);
-        _cache = (view, json);
+        _cache = (view.Models, json);
         return json;
     }
 

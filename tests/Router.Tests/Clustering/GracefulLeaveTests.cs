@@ -30,14 +30,14 @@ public class GracefulLeaveTests(PostgresServer postgres)
         // A slow request on the leaving node, for a model whose actor is on the leaving node.
         var inFlight = http.PostAsJsonAsync(leaving.Url + "/v1/chat/completions",
             new { model = hosted, messages = new[] { new { role = "user", content = "finish me" } } });
-        await Router.Tests.OpenRouter.OpenRouterStreamingTests.WaitUntil(() => cluster.Fake.Script.CallsTo(hosted) == 1);
+        await Wait.UntilAsync(() => cluster.Fake.Script.CallsTo(hosted) == 1);
         await leaving.TerminateAsync(TimeSpan.FromSeconds(40));
 
         var response = await inFlight;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(hosted, response.Headers.GetValues("X-Router-Model").Single());
         Assert.Equal(0, leaving.ExitCode);
-        await Router.Tests.OpenRouter.OpenRouterStreamingTests.WaitUntil(() => first.Output.Any(l =>
+        await Wait.UntilAsync(() => first.Output.Any(l =>
             l.Contains("Exiting confirmed", StringComparison.Ordinal) && l.Contains(leaving.Address, StringComparison.Ordinal)), 15000);
 
         // The survivors took its shards over: the model answers there, with its statistics.

@@ -171,7 +171,7 @@ public class RoutingEndToEndTests : NodeTestBase
             Assert.True(await body.ReadAsync(buffer) > 0);
         } // disposing the response aborts the connection
 
-        await Router.Tests.OpenRouter.OpenRouterStreamingTests.WaitUntil(() => Fake.Script.CancelledCalls == 1 && Fake.Script.ActiveStreams(Delta) == 0, 10000);
+        await Wait.UntilAsync(() => Fake.Script.CancelledCalls == 1 && Fake.Script.ActiveStreams(Delta) == 0, 10000);
     }
 
     [Fact]

@@ -174,7 +174,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         var started = ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
         var items = await started.Stream.Source.Take(3).RunWith(Sink.Seq<StreamItem>(), Sys.Materializer());
         Assert.Equal(3, items.Count);
-        await Router.Tests.OpenRouter.OpenRouterStreamingTests.WaitUntil(() => _fake.Script.CancelledCalls == 1);
+        await Wait.UntilAsync(() => _fake.Script.CancelledCalls == 1);
         await AwaitAssertAsync(() =>
         {
             actor.Tell(new GetModelHealth(Id));
@@ -190,9 +190,9 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         _fake.Script.Set(Model, new FakeBehavior { Hang = true });
         var actor = Spawn();
         actor.Tell(Call("r1"));
-        await Router.Tests.OpenRouter.OpenRouterStreamingTests.WaitUntil(() => _fake.Script.CallsTo(Model) == 1);
+        await Wait.UntilAsync(() => _fake.Script.CallsTo(Model) == 1);
         actor.Tell(new CancelCall(Id, "r1"));
-        await Router.Tests.OpenRouter.OpenRouterStreamingTests.WaitUntil(() => _fake.Script.CancelledCalls == 1);
+        await Wait.UntilAsync(() => _fake.Script.CancelledCalls == 1);
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 

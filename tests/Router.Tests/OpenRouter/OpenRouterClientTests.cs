@@ -207,7 +207,7 @@ public class OpenRouterClientTests
     [Fact]
     public async Task Network_failures_are_classified_after_retries()
     {
-        var port = FreePort();
+        var port = TestNodes.FreePort();
         using var client = new OpenRouterClient(new OpenRouterClientOptions
         {
             BaseUrl = $"http://127.0.0.1:{port}/api/v1", ApiKey = "k", RetryAttempts = 2,
@@ -236,12 +236,5 @@ public class OpenRouterClientTests
         var key = await client.GetKeyInfoAsync();
         Assert.Equal(20, key.RateLimit!.Requests);
         Assert.Equal("10s", key.RateLimit.Interval);
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -130,16 +130,6 @@ public class OpenRouterStreamingTests
             await foreach (var _ in client.StreamAsync(Fakes.Hello(Model), cts.Token))
                 if (++seen == 3) await cts.CancelAsync();
         });
-        await WaitUntil(() => fake.Script.CancelledCalls == 1 && fake.Script.ActiveStreams(Model) == 0);
-    }
-
-    internal static async Task WaitUntil(Func<bool> condition, int timeoutMs = 5000)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.ElapsedMilliseconds > timeoutMs) Assert.Fail("condition not met in time");
-            await Task.Delay(20);
-        }
+        await Wait.UntilAsync(() => fake.Script.CancelledCalls == 1 && fake.Script.ActiveStreams(Model) == 0);
     }
 }

@@ -120,7 +120,7 @@ public class TestModelsCommandTests : IAsyncLifetime
         var ok = new[] { "mix/ok-1", "mix/ok-2", "mix/ok-3", "mix/slow", "mix/credits" };
         using var cts = new CancellationTokenSource();
         var run = RunAsync(new TestModelsOptions { Models = ok, Delay = TimeSpan.FromMilliseconds(400) }, cts.Token);
-        await Router.Tests.OpenRouter.OpenRouterStreamingTests.WaitUntil(() => _fake.Script.TotalCalls >= 2, 20000);
+        await Wait.UntilAsync(() => _fake.Script.TotalCalls >= 2, 20000);
         await cts.CancelAsync();
         Assert.Equal(130, await run);
 
