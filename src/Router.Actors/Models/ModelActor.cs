@@ -38,7 +38,7 @@ public sealed record ModelActorSettings(OpenRouterClient Client, HealthPolicy Po
 /// calls, and runs admitted calls as piped tasks (several in flight). Transitions are persisted; counters are
 /// snapshotted. Streams are handed out as <see cref="ISourceRef{TOut}"/> once the first content chunk is in hand.
 /// </summary>
-public sealed class ModelActor : ReceivePersistentActor
+public sealed class ModelActor : ReceivePersistentActor, IWithTimers
 {
     private readonly ModelId _id;
     private readonly ModelActorSettings _settings;
@@ -50,6 +50,8 @@ public sealed class ModelActor : ReceivePersistentActor
     private IMaterializer? _materializer;
     private long _lastPublished;
     private bool _publishPending;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public ModelActor(ModelId id, ModelActorSettings settings)
     {
@@ -366,7 +368,7 @@ public sealed class ModelActor : ReceivePersistentActor
             if (!_publishPending)
             {
                 _publishPending = true;
-                Context.System.Scheduler.ScheduleTellOnce(_settings.PublishEvery - since, Self, PublishPending.Instance, Self);
+                Timers.StartSingleTimer(PublishPending.Instance, PublishPending.Instance, _settings.PublishEvery - since);
             }
             return;
         }

@@ -11,9 +11,8 @@ public sealed class ModelMessageExtractor() : HashCodeMessageExtractor(ShardCoun
     public override string? EntityId(object message) => message switch
     {
         IWithModelId m => m.ModelId.Value,
-        ShardingEnvelope e => e.EntityId,
         _ => null,
     };
 
-    public override object EntityMessage(object message) => message is ShardingEnvelope e ? e.Message : message;
+    public override object EntityMessage(object message) => message;
 }

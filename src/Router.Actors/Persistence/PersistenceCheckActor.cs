@@ -35,20 +35,6 @@ public sealed class PersistenceCheckActor : ReceivePersistentActor
 
     public static Props Props() => Akka.Actor.Props.Create(() => new PersistenceCheckActor());
 
-    /// <summary>Completes when the journal answered a write, a read and a delete; throws otherwise.</summary>
-    public static async Task VerifyAsync(ActorSystem system, TimeSpan timeout)
-    {
-        var actor = system.ActorOf(Props(), "persistence-check-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            await actor.Ask<Done>(Check.Instance, timeout);
-        }
-        catch (Exception e)
-        {
-            throw new InvalidOperationException($"Persistence does not work (journal/snapshot store): {e.GetBaseException().Message}", e);
-        }
-    }
-
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         Fail(cause);
@@ -68,5 +54,23 @@ public sealed class PersistenceCheckActor : ReceivePersistentActor
     public sealed record Check
     {
         public static readonly Check Instance = new();
+    }
+}
+
+/// <summary>Start-up check that the configured journal and snapshot store work.</summary>
+public static class PersistenceCheck
+{
+    /// <summary>Completes when the journal answered a write, a read and a delete; throws otherwise.</summary>
+    public static async Task VerifyAsync(ActorSystem system, TimeSpan timeout)
+    {
+        var actor = system.ActorOf(PersistenceCheckActor.Props(), "persistence-check-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await actor.Ask<Done>(PersistenceCheckActor.Check.Instance, timeout);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"Persistence does not work (journal/snapshot store): {e.GetBaseException().Message}", e);
+        }
     }
 }

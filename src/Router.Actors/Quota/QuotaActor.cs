@@ -76,11 +76,10 @@ public sealed class QuotaMessageExtractor() : HashCodeMessageExtractor(ShardCoun
     public override string? EntityId(object message) => message switch
     {
         IWithQuotaId q => q.QuotaId,
-        ShardingEnvelope e => e.EntityId,
         _ => null,
     };
 
-    public override object EntityMessage(object message) => message is ShardingEnvelope e ? e.Message : message;
+    public override object EntityMessage(object message) => message;
 }
 
 /// <summary>Registry key of the quota shard region (or its proxy).</summary>

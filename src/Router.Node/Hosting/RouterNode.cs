@@ -85,7 +85,7 @@ public sealed class RouterNode : IAsyncDisposable
         var node = new RouterNode(app, settings, fake);
         try
         {
-            await PersistenceCheckActor.VerifyAsync(node.System, TimeSpan.FromSeconds(30));
+            await PersistenceCheck.VerifyAsync(node.System, TimeSpan.FromSeconds(30));
         }
         catch
         {

@@ -9,8 +9,8 @@ public class PersistenceCheckActorTests(ITestOutputHelper output) : Akka.TestKit
     [Fact]
     public async Task Passes_with_a_working_journal_and_can_run_again()
     {
-        await PersistenceCheckActor.VerifyAsync(Sys, TimeSpan.FromSeconds(5));
-        await PersistenceCheckActor.VerifyAsync(Sys, TimeSpan.FromSeconds(5));
+        await PersistenceCheck.VerifyAsync(Sys, TimeSpan.FromSeconds(5));
+        await PersistenceCheck.VerifyAsync(Sys, TimeSpan.FromSeconds(5));
     }
 }
 
@@ -20,7 +20,7 @@ public class PersistenceCheckWithoutJournalTests(ITestOutputHelper output)
     [Fact]
     public async Task Fails_with_a_clear_message_when_the_journal_is_broken()
     {
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => PersistenceCheckActor.VerifyAsync(Sys, TimeSpan.FromSeconds(3)));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => PersistenceCheck.VerifyAsync(Sys, TimeSpan.FromSeconds(3)));
         Assert.StartsWith("Persistence does not work", e.Message);
     }
 }
