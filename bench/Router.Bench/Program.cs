@@ -7,6 +7,11 @@ using Router.Bench;
 
 // Router benchmark: direct-to-fake versus through-Router, in one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args is ["proxy", var proxyPort, var upstream, var upstreamKey])
+{
+    await BareProxy.RunAsync(int.Parse(proxyPort), upstream, upstreamKey);
+    return 0;
+}
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 8;
 var duration = TimeSpan.FromSeconds(seconds);
 const int workers = 32;

@@ -24,5 +24,7 @@ await using var server = await FakeOpenRouterServer.StartAsync(options, port);
 Console.WriteLine($"Fake OpenRouter listening on {server.BaseUrl} ({server.Script.Catalog.Count} models, key '{options.ApiKey}')");
 var done = new TaskCompletionSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
+// The web host's console lifetime takes SIGTERM for itself and waits for Main to return; end Main on it too.
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => done.TrySetResult());
 AppDomain.CurrentDomain.ProcessExit += (_, _) => done.TrySetResult();
 await done.Task;

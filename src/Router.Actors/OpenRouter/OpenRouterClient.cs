@@ -73,7 +73,7 @@ public sealed class OpenRouterClient : IDisposable
     public async Task<ChatCompletionResponse> CompleteAsync(ChatCompletionRequest request, CancellationToken ct = default)
     {
         request = request with { Stream = false };
-        using var response = await SendAsync(() => ChatRequest(request), HttpCompletionOption.ResponseContentRead, request.Model, ct);
+        using var response = await SendAsync(ChatRequest(request), HttpCompletionOption.ResponseContentRead, request.Model, ct);
         var completion = await ReadJsonAsync(response, RouterJsonContext.Default.ChatCompletionResponse, request.Model, ct);
         if (completion.Error is { } error)
             throw new OpenRouterException(ClassifyBodyError(error, request.Model));
@@ -89,7 +89,7 @@ public sealed class OpenRouterClient : IDisposable
     public async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken ct = default)
     {
         request = request with { Stream = true };
-        using var response = await SendAsync(() => ChatRequest(request), HttpCompletionOption.ResponseHeadersRead, request.Model, ct);
+        using var response = await SendAsync(ChatRequest(request), HttpCompletionOption.ResponseHeadersRead, request.Model, ct);
         await using var body = await response.Content.ReadAsStreamAsync(ct);
         await using var sse = new SseReader(body);
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -135,10 +135,15 @@ public sealed class OpenRouterClient : IDisposable
         return chunk;
     }
 
-    private HttpRequestMessage ChatRequest(ChatCompletionRequest request) => new(HttpMethod.Post, "chat/completions")
+    /// <summary>Serialized once, up front: a sized body (no chunked encoding), reused as is by each retry.</summary>
+    private static Func<HttpRequestMessage> ChatRequest(ChatCompletionRequest request)
     {
-        Content = System.Net.Http.Json.JsonContent.Create(request, RouterJsonContext.Default.ChatCompletionRequest),
-    };
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, RouterJsonContext.Default.ChatCompletionRequest);
+        return () => new HttpRequestMessage(HttpMethod.Post, "chat/completions")
+        {
+            Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+        };
+    }
 
     /// <summary>Runs one call through the pipeline; answers a 2xx response or throws a classified error.</summary>
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> newRequest, HttpCompletionOption completion, string? model, CancellationToken ct)

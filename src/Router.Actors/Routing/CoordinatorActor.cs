@@ -42,7 +42,15 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(RoutingContext context) => Akka.Actor.Props.Create(() => new CoordinatorActor(context));
+    /// <summary>One coordinator per request: created by a plain constructor call, not by reflection over an expression.</summary>
+    public static Props Props(RoutingContext context) => Akka.Actor.Props.CreateBy(new Producer(context));
+
+    private sealed class Producer(RoutingContext context) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(CoordinatorActor);
+        public ActorBase Produce() => new CoordinatorActor(context);
+        public void Release(ActorBase actor) { }
+    }
 
     private DateTimeOffset Now => _context.Time.GetUtcNow();
     private string RequestId => Self.Path.Name;

@@ -53,6 +53,7 @@ public sealed class RouterNode : IAsyncDisposable
 
     public static async Task<RouterNode> StartAsync(RouterSettings settings, RouterNodeOptions? options = null, CancellationToken ct = default)
     {
+        _ = RouterMetrics.Ready;
         options ??= new RouterNodeOptions();
         var fake = settings.DevMode ? await FakeOpenRouterServer.StartAsync(options.DevModeFake ?? DevModeScenario.Options(), ct: ct) : null;
         var clientOptions = fake is null ? settings.OpenRouter : settings.OpenRouter with { BaseUrl = fake.BaseUrl, ApiKey = fake.ApiKey };
@@ -62,6 +63,9 @@ public sealed class RouterNode : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxRequestBytes);
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(10));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Hosting starts an Activity for every request whenever its logger is enabled at any level; it only ever
+        // logs request start/finish (Information, filtered above), so switching it off saves that work per request.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         options.Logging?.Invoke(builder.Logging);
         AddServices(builder.Services, settings, clientOptions, options);
         builder.Services.AddRouterAkka(settings);

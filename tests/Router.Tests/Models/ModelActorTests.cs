@@ -247,4 +247,29 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         Assert.Equal(1, view.Successes);
         Assert.NotNull(view.LatencyEwmaMs);
     }
+
+    [Theory]
+    [InlineData(0, 3)]     // every outcome snapshotted: a crash keeps all three
+    [InlineData(3600, 1)]  // at most one snapshot an hour: a crash keeps the first only
+    public void Counters_are_snapshotted_no_more_often_than_the_interval(int intervalSeconds, int successesAfterCrash)
+    {
+        var settings = new ModelActorSettings(_client, Policy, TimeProvider.System) { SnapshotEvery = 1, SnapshotInterval = TimeSpan.FromSeconds(intervalSeconds) };
+        var actor = Sys.ActorOf(ModelActor.Props(Id, settings), "busy-" + intervalSeconds);
+        for (var i = 0; i < 3; i++)
+        {
+            actor.Tell(new RecordMeasurement(Id, true, 100, null));
+            ExpectMsg<ModelHealthView>();
+        }
+        AwaitAssert(() =>
+        {
+            // The snapshot store answers asynchronously; a fresh incarnation reads what reached it.
+            var probe = Sys.ActorOf(ModelActor.Props(Id, settings));
+            probe.Tell(new GetModelHealth(Id));
+            Assert.Equal(successesAfterCrash, ExpectMsg<ModelHealthView>().Successes);
+            Sys.Stop(probe);
+        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
+        Watch(actor);
+        actor.Tell(PoisonPill.Instance); // a crash, not a hand-off: no final snapshot
+        ExpectTerminated(actor);
+    }
 }
