@@ -7,9 +7,9 @@ using Router.Bench;
 
 // Router benchmark: direct-to-fake versus through-Router, in one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-if (args is ["proxy", var proxyPort, var upstream, var upstreamKey])
+if (args is ["proxy", var listenPort, var upstream, var upstreamKey])
 {
-    await BareProxy.RunAsync(int.Parse(proxyPort), upstream, upstreamKey);
+    await BareProxy.RunAsync(int.Parse(listenPort), upstream, upstreamKey);
     return 0;
 }
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 8;
@@ -63,27 +63,47 @@ Console.WriteLine($"Router benchmark: {Environment.ProcessorCount} cores, load g
 Console.WriteLine();
 Report("cold start to first routed 200", $"{coldStart.TotalSeconds:0.00} s", "<= 3 s", coldStart <= TimeSpan.FromSeconds(3));
 
-// Warm both paths, then maximum throughput (closed loop).
+// The floor for any HTTP router here: a bare pass-through proxy (Kestrel + HttpClient, nothing else), as a process.
+var proxyPort = ChildProcess.FreePort();
+var proxyUrl = $"http://127.0.0.1:{proxyPort}/v1/chat/completions";
+using var proxy = ChildProcess.Start(typeof(BareProxy).Assembly.Location, ["proxy", proxyPort.ToString(), fakeBase + "/api/v1", key],
+    new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" });
+await WaitUntilAsync(async () =>
+{
+    try { await load.OnceAsync(proxyUrl, chat); return true; }
+    catch (HttpRequestException) { return false; }
+}, TimeSpan.FromSeconds(30));
+
+// Warm every path, then maximum throughput (closed loop).
 var directUrl = fakeBase + "/api/v1/chat/completions";
 var routedUrl = nodeUrl + "/v1/chat/completions";
 var directHttp = new Load(WithAuth(Load.NewClient(workers * 2), key));
 await directHttp.ClosedLoopAsync(directUrl, chat, workers, TimeSpan.FromSeconds(2));
-await load.ClosedLoopAsync(routedUrl, chat, workers, TimeSpan.FromSeconds(3));
+await load.ClosedLoopAsync(proxyUrl, chat, workers, TimeSpan.FromSeconds(2));
+await load.ClosedLoopAsync(routedUrl, chat, workers, TimeSpan.FromSeconds(5));
 var direct = await directHttp.ClosedLoopAsync(directUrl, chat, workers, duration);
+var bare = await load.ClosedLoopAsync(proxyUrl, chat, workers, duration);
 var routed = await load.ClosedLoopAsync(routedUrl, chat, workers, duration);
 var ratio = routed.Throughput / direct.Throughput;
 Report("throughput direct (req/s)", $"{direct.Throughput:0}");
+Report("throughput bare pass-through proxy (req/s)", $"{bare.Throughput:0} (errors {bare.Errors})");
 Report("throughput through Router (req/s)", $"{routed.Throughput:0} (errors {routed.Errors})");
+Report("throughput ratio bare proxy/direct", $"{bare.Throughput / direct.Throughput:0.00}x", "(the floor for any HTTP hop here)");
+Report("throughput ratio routed/bare proxy", $"{routed.Throughput / bare.Throughput:0.00}x");
 Report("throughput ratio routed/direct", $"{ratio:0.00}x", ">= 0.5x", ratio >= 0.5);
 
 // Latency at half of Router's maximum load, both paths at the same arrival rate.
 var rate = routed.Throughput / 2;
 var directHalf = await directHttp.OpenLoopAsync(directUrl, chat, rate, duration);
+var bareHalf = await load.OpenLoopAsync(proxyUrl, chat, rate, duration);
 var routedHalf = await load.OpenLoopAsync(routedUrl, chat, rate, duration);
 var added50 = routedHalf.Percentile(50) - directHalf.Percentile(50);
 var added99 = routedHalf.Percentile(99) - directHalf.Percentile(99);
 Report($"latency direct p50 / p99 at {rate:0} req/s", $"{directHalf.Percentile(50):0.000} / {directHalf.Percentile(99):0.000} ms");
+Report($"latency bare proxy p50 / p99 at {rate:0} req/s", $"{bareHalf.Percentile(50):0.000} / {bareHalf.Percentile(99):0.000} ms");
 Report($"latency routed p50 / p99 at {rate:0} req/s", $"{routedHalf.Percentile(50):0.000} / {routedHalf.Percentile(99):0.000} ms");
+Report("added latency of the bare proxy p50 / p99", $"{bareHalf.Percentile(50) - directHalf.Percentile(50):0.000} / {bareHalf.Percentile(99) - directHalf.Percentile(99):0.000} ms",
+    "(the floor for any HTTP hop here)");
 Report("added latency p50", $"{added50:0.000} ms", "<= 0.2 ms", added50 <= 0.2);
 Report("added latency p99", $"{added99:0.000} ms", "<= 1 ms", added99 <= 1);
 
