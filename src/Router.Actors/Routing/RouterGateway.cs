@@ -3,18 +3,33 @@ using Router.Contracts.Messages;
 
 namespace Router.Actors.Routing;
 
-/// <summary>The entry point of the request path on a node: one coordinator per request, cancelled with the caller.</summary>
-public sealed class RouterGateway(ActorSystem system, RoutingContext context)
+/// <summary>
+/// The entry point of the request path on a node: hands each request to one of the node's coordinators (one per
+/// core, round robin) and cancels its route when the caller goes away.
+/// </summary>
+public sealed class RouterGateway
 {
+    private readonly IActorRef[] _coordinators;
+    private readonly string _prefix = "req-" + Guid.NewGuid().ToString("N")[..6]; // route ids are unique in the cluster
     private long _requests;
-    private readonly Props _coordinatorProps = CoordinatorActor.Props(context); // built once: an expression tree per request costs
 
-    public RoutingContext Context => context;
+    public RouterGateway(ActorSystem system, RoutingContext context)
+    {
+        Context = context;
+        var props = CoordinatorActor.Props(context);
+        _coordinators = Enumerable.Range(0, Math.Max(2, Environment.ProcessorCount))
+            .Select(i => system.ActorOf(props, $"router-coordinator-{i}"))
+            .ToArray();
+    }
+
+    public RoutingContext Context { get; }
 
     public async Task<RouteResult> RouteAsync(RouteRequest request, CancellationToken ct = default)
     {
-        var coordinator = system.ActorOf(_coordinatorProps, "req-" + Interlocked.Increment(ref _requests));
-        await using var registration = ct.Register(() => coordinator.Tell(CancelRoute.Instance));
-        return await coordinator.Ask<RouteResult>(request, context.Settings.RequestTimeout + TimeSpan.FromSeconds(5), ct);
+        var n = Interlocked.Increment(ref _requests);
+        var id = $"{_prefix}-{n}";
+        var coordinator = _coordinators[n % _coordinators.Length];
+        await using var registration = ct.Register(() => coordinator.Tell(new CancelRoute(id)));
+        return await coordinator.Ask<RouteResult>(request with { RouteId = id }, Context.Settings.RequestTimeout + TimeSpan.FromSeconds(5), ct);
     }
 }

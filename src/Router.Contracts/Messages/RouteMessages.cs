@@ -5,15 +5,13 @@ namespace Router.Contracts.Messages;
 
 /// <summary>
 /// Route one chat request: try candidates in priority order with fallback. <see cref="Strict"/>: only the requested
-/// model, no fallback (test-models).
+/// model, no fallback (test-models). <see cref="RouteId"/> names the route for <see cref="CancelRoute"/> and the logs
+/// (unique in the cluster: the model actors key their calls by it); the coordinator makes one up when it is null.
 /// </summary>
-public sealed record RouteRequest(ChatCompletionRequest Request, bool Stream, bool Strict = false) : IRouterMessage;
+public sealed record RouteRequest(ChatCompletionRequest Request, bool Stream, bool Strict = false, string? RouteId = null) : IRouterMessage;
 
 /// <summary>The caller went away: stop routing and cancel the call in flight.</summary>
-public sealed record CancelRoute : IRouterMessage
-{
-    public static readonly CancelRoute Instance = new();
-}
+public sealed record CancelRoute(string RouteId) : IRouterMessage;
 
 /// <summary>The <c>router</c> field added to completions: the model used and every step taken.</summary>
 public sealed record RouterInfo(string Model, IReadOnlyList<AttemptRecord> Attempts);

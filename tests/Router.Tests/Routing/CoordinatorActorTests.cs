@@ -196,11 +196,44 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     public void Cancelling_the_route_cancels_the_call_in_flight()
     {
         var (region, coordinator) = Start(null, "cat/a");
-        coordinator.Tell(Route());
+        coordinator.Tell(Route() with { RouteId = "gone" });
         var a = region.ExpectMsg<Complete>();
-        Watch(coordinator);
-        coordinator.Tell(CancelRoute.Instance);
+        coordinator.Tell(new CancelRoute("gone"));
         Assert.Equal(a.RequestId, region.ExpectMsg<CancelCall>().RequestId);
-        ExpectTerminated(coordinator);
+        region.Reply(new Completed(a.RequestId, a.ModelId, Answer("cat/a"), 1)); // late: nobody to answer
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public void One_coordinator_routes_many_requests_independently()
+    {
+        var (region, coordinator) = Start(null, "cat/a", "cat/b");
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+        coordinator.Tell(Route("req/one") with { RouteId = "one" }, first.Ref);
+        coordinator.Tell(Route("req/two") with { RouteId = "two" }, second.Ref);
+        var one = region.ExpectMsg<Complete>();
+        var two = region.ExpectMsg<Complete>();
+        Assert.Equal(["req/one", "req/two"], new[] { one.ModelId.Value, two.ModelId.Value });
+
+        // The second fails over while the first is still waiting; then both answer, in reverse order.
+        region.Reply(new AttemptFailed(two.RequestId, two.ModelId, Fail(503)));
+        var twoAgain = region.ExpectMsg<Complete>();
+        Assert.Equal("cat/a", twoAgain.ModelId.Value);
+        region.Reply(new Completed(twoAgain.RequestId, twoAgain.ModelId, Answer("cat/a"), 1));
+        region.Reply(new Completed(one.RequestId, one.ModelId, Answer("req/one"), 1));
+
+        Assert.Equal("cat/a", second.ExpectMsg<RouteCompleted>().Model.Value);
+        Assert.Equal("req/one", first.ExpectMsg<RouteCompleted>().Model.Value);
+        first.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        second.ExpectNoMsg(TimeSpan.FromMilliseconds(10));
+    }
+
+    [Fact]
+    public void Route_ids_name_the_attempts_sent_to_the_models()
+    {
+        var (region, coordinator) = Start(null, "cat/a");
+        coordinator.Tell(Route() with { RouteId = "req-node1-7" });
+        Assert.Equal("req-node1-7-0", region.ExpectMsg<Complete>().RequestId);
     }
 }
