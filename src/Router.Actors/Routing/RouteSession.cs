@@ -45,6 +45,11 @@ internal sealed class RouteSession
     private UpstreamError? _lastError;
     private int _calls;
 
+    // Timer keys, one set per session on the shared coordinator's scheduler; built once, not boxed on every use.
+    private readonly object _attemptTimer;
+    private readonly object _deadlineTimer;
+    private readonly object _wakeTimer;
+
     public RouteSession(string id, RouteRequest route, IActorRef replyTo, RoutingContext context, IRouteHost host)
     {
         Id = id;
@@ -52,6 +57,9 @@ internal sealed class RouteSession
         _replyTo = replyTo;
         _context = context;
         _host = host;
+        _attemptTimer = (id, "attempt");
+        _deadlineTimer = (id, "deadline");
+        _wakeTimer = (id, "wake");
         _deadline = Now + context.Settings.RequestTimeout;
         _plan = CandidatePlanner.Plan(route, context.Settings, context.Catalog.Current).GetEnumerator();
     }
@@ -59,13 +67,10 @@ internal sealed class RouteSession
     public string Id { get; }
 
     private DateTimeOffset Now => _context.Time.GetUtcNow();
-    private (string, string) AttemptTimer => (Id, "attempt");
-    private (string, string) DeadlineTimer => (Id, "deadline");
-    private (string, string) WakeTimer => (Id, "wake");
 
     public void Start()
     {
-        _host.Timers.StartSingleTimer(DeadlineTimer, new DeadlineReached(Id), _context.Settings.RequestTimeout);
+        _host.Timers.StartSingleTimer(_deadlineTimer, new DeadlineReached(Id), _context.Settings.RequestTimeout);
         TryNext();
     }
 
@@ -165,7 +170,7 @@ internal sealed class RouteSession
         _context.ModelRegion.Tell(_route.Stream
             ? new StartStream(model, attemptId, _route.Request)
             : new Complete(model, attemptId, _route.Request));
-        _host.Timers.StartSingleTimer(AttemptTimer, new AttemptTimedOut(model, attemptId), _context.Settings.AttemptTimeout);
+        _host.Timers.StartSingleTimer(_attemptTimer, new AttemptTimedOut(model, attemptId), _context.Settings.AttemptTimeout);
     }
 
     private void OnFailure(ModelId model, UpstreamError error)
@@ -195,7 +200,7 @@ internal sealed class RouteSession
         var wait = earliest - Now;
         if (earliest >= _deadline) return false;
         _host.Log.Info("Request {0}: every candidate is resting; waiting {1:0} ms for the first to come back", Id, Math.Max(0, wait.TotalMilliseconds));
-        _host.Timers.StartSingleTimer(WakeTimer, new WakeUp(Id), wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+        _host.Timers.StartSingleTimer(_wakeTimer, new WakeUp(Id), wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
         return true;
     }
 
@@ -212,7 +217,7 @@ internal sealed class RouteSession
 
     private void EndAttempt()
     {
-        _host.Timers.Cancel(AttemptTimer);
+        _host.Timers.Cancel(_attemptTimer);
         if (_current is { } current)
             _host.AttemptEnded(current.RequestId);
     }
@@ -240,11 +245,9 @@ internal sealed class RouteSession
 
     private void End()
     {
-        _host.Timers.Cancel(AttemptTimer);
-        _host.Timers.Cancel(DeadlineTimer);
-        _host.Timers.Cancel(WakeTimer);
-        if (_current is { } current)
-            _host.AttemptEnded(current.RequestId);
+        EndAttempt();
+        _host.Timers.Cancel(_deadlineTimer);
+        _host.Timers.Cancel(_wakeTimer);
         _host.Ended(this);
     }
 
