@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Akka;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
@@ -37,12 +38,16 @@ public sealed record ModelActorSettings(OpenRouterClient Client, HealthPolicy Po
     /// <summary>Publish the model's health to every node (needs a cluster); at most once per <see cref="PublishEvery"/> unless it changes state.</summary>
     public bool PublishHealth { get; init; }
     public TimeSpan PublishEvery { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A stream handed to a requester on this node that is not read within this long is cancelled (as a stream ref would time out).</summary>
+    public TimeSpan StreamClaimTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
 /// One per model id, cluster-wide (sharded). Owns the model's circuit, cooldowns and statistics, admits or rejects
 /// calls, and runs admitted calls as piped tasks (several in flight). Transitions are persisted; counters are
-/// snapshotted. Streams are handed out as <see cref="ISourceRef{TOut}"/> once the first content chunk is in hand.
+/// snapshotted. Streams are handed out once the first content chunk is in hand: the source itself to a requester on
+/// this node, an <see cref="ISourceRef{TOut}"/> to one on another node.
 /// </summary>
 public sealed class ModelActor : ReceivePersistentActor, IWithTimers
 {
@@ -76,7 +81,9 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         Command<StartStream>(cmd => Admit(cmd.RequestId, probe => StartStreaming(cmd, probe)));
         Command<CancelCall>(cmd =>
         {
-            if (_inFlight.TryGetValue(cmd.RequestId, out var call)) call.Cancellation.Cancel();
+            if (!_inFlight.TryGetValue(cmd.RequestId, out var call)) return;
+            call.Cancellation.Cancel();
+            call.Tail?.Abandon(); // a stream handed out but not yet read ends here
         });
         Command<GetModelHealth>(_ => Sender.Tell(_health.View(_id, Now, _inFlight.Count, NodeAddress)));
         Command<RecordMeasurement>(m =>
@@ -241,70 +248,36 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         call.FirstTokenMs = msg.FirstTokenMs;
         RouterMetrics.TimeToFirstTokenSeconds.WithLabels(_id.Value).Observe(msg.FirstTokenMs / 1000);
         var self = Self;
-        var cancellation = call.Cancellation;
-        var tail = msg.Rest is null
-            ? Source.Empty<StreamItem>()
-            : Source.From(() => Tail(msg.RequestId, msg.Rest, self));
-        var source = Source.From(msg.Head.Select(c => (StreamItem)new StreamChunk(c)))
-            .Concat(tail)
-            .WatchTermination((mat, done) =>
-            {
-                // Downstream cancelled (client gone, or the stream ref timed out): stop the upstream call.
-                done.ContinueWith(_ => cancellation.Cancel(), TaskScheduler.Default);
-                return mat;
-            });
         var requestId = msg.RequestId;
+        Source<StreamItem, NotUsed> source;
+        if (msg.Rest is null)
+        {
+            source = Source.From(msg.Head.Select(c => (StreamItem)new StreamChunk(c)).ToList());
+            self.Tell(new StreamEnded(requestId, null, Cancelled: false));
+        }
+        else
+        {
+            // One stage, not a concatenation of head and rest: each stage costs time when the consumer materializes it.
+            var tail = call.Tail = new UpstreamTail(msg.Head, msg.Rest, call.Cancellation,
+                (error, cancelled) => self.Tell(new StreamEnded(requestId, error, cancelled)));
+            source = Source.From(() => tail.ReadAsync());
+            // A stream nobody reads (the requester gave up as it was handed out, or a stream ref nobody subscribed to).
+            Context.System.Scheduler.Advanced.ScheduleOnce(_settings.StreamClaimTimeout, () =>
+            {
+                if (!tail.Claimed) tail.Abandon();
+            });
+        }
+
+        if (call.ReplyTo is IActorRefScope { IsLocal: true })
+        {
+            // Same node: hand over the source itself; a stream ref would cost a handshake before the first token.
+            call.ReplyTo.Tell(new StreamStarted(requestId, _id, new LocalSourceRef<StreamItem>(source), msg.FirstTokenMs));
+            return;
+        }
         source.RunWith(StreamRefs.SourceRef<StreamItem>(), _materializer ??= _settings.Materializer?.Invoke() ?? Context.Materializer())
             .PipeTo(call.ReplyTo,
                 success: sourceRef => new StreamStarted(requestId, _id, sourceRef, msg.FirstTokenMs),
                 failure: e => new AttemptFailed(requestId, _id, ErrorClassifier.Of(UpstreamErrorKind.StreamError, e.Message, model: _id.Value)));
-        if (msg.Rest is null)
-            self.Tell(new StreamEnded(msg.RequestId, null, Cancelled: false));
-    }
-
-    /// <summary>The rest of an upstream stream; an error after the first token becomes a final <see cref="StreamFault"/>.</summary>
-    private static async IAsyncEnumerable<StreamItem> Tail(string requestId, IAsyncEnumerator<ChatCompletionChunk> rest, IActorRef self)
-    {
-        UpstreamError? error = null;
-        var cancelled = true; // until the loop ends by itself
-        try
-        {
-            while (true)
-            {
-                bool hasNext;
-                try
-                {
-                    hasNext = await rest.MoveNextAsync();
-                }
-                catch (OpenRouterException e)
-                {
-                    error = e.Error;
-                    hasNext = false;
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-                catch (Exception e)
-                {
-                    error = ErrorClassifier.Of(UpstreamErrorKind.Network, e.Message);
-                    hasNext = false;
-                }
-                if (!hasNext)
-                {
-                    cancelled = false;
-                    break;
-                }
-                yield return new StreamChunk(rest.Current);
-            }
-            if (error is not null)
-                yield return new StreamFault(error);
-        }
-        finally
-        {
-            await rest.DisposeAsync();
-            self.Tell(new StreamEnded(requestId, error, cancelled));
-        }
     }
 
     private void OnStreamEnded(StreamEnded msg) => Finish(msg.RequestId, call =>
@@ -447,6 +420,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         public bool IsProbe { get; } = isProbe;
         public long Started { get; } = started;
         public double? FirstTokenMs { get; set; }
+        public UpstreamTail? Tail { get; set; }
     }
 
     private sealed record CallSucceeded(string RequestId, ChatCompletionResponse Response, double LatencyMs);

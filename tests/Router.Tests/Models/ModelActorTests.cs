@@ -185,6 +185,50 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     }
 
     [Fact]
+    public void A_requester_on_the_same_node_gets_the_source_itself_not_a_stream_ref()
+    {
+        var actor = Spawn();
+        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
+        Assert.IsType<LocalSourceRef<StreamItem>>(ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5)).Stream);
+    }
+
+    [Fact]
+    public async Task A_stream_handed_out_but_never_read_is_cancelled_after_the_claim_timeout()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { Content = string.Join(' ', Enumerable.Repeat("tok", 300)), TokensPerSecond = 50 });
+        var actor = Sys.ActorOf(ModelActor.Props(Id, new ModelActorSettings(_client, Policy, TimeProvider.System) { StreamClaimTimeout = TimeSpan.FromMilliseconds(300) }));
+        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
+        ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5)); // and never read
+        await Wait.UntilAsync(() => _fake.Script.CancelledCalls == 1);
+        await AwaitAssertAsync(() =>
+        {
+            actor.Tell(new GetModelHealth(Id));
+            var view = ExpectMsg<ModelHealthView>();
+            Assert.Equal(0, view.InFlight);
+            Assert.Equal(0, view.Failures);
+        });
+    }
+
+    [Fact]
+    public async Task CancelCall_ends_a_stream_handed_out_but_not_yet_read()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { Content = string.Join(' ', Enumerable.Repeat("tok", 300)), TokensPerSecond = 50 });
+        var actor = Spawn();
+        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
+        var started = ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
+        actor.Tell(new CancelCall(Id, "s1"));
+        await Wait.UntilAsync(() => _fake.Script.CancelledCalls == 1);
+        await AwaitAssertAsync(() =>
+        {
+            actor.Tell(new GetModelHealth(Id));
+            Assert.Equal(0, ExpectMsg<ModelHealthView>().InFlight);
+        });
+        // Read after the cancel: nothing more arrives, and the stream ends instead of hanging.
+        var items = await started.Stream.Source.RunWith(Sink.Seq<StreamItem>(), Sys.Materializer()).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Empty(items);
+    }
+
+    [Fact]
     public async Task CancelCall_stops_a_call_in_flight()
     {
         _fake.Script.Set(Model, new FakeBehavior { Hang = true });

@@ -82,6 +82,15 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     }
 
     [Fact]
+    public void A_local_stream_cannot_be_serialized_for_another_node()
+    {
+        var message = new StreamStarted("r1", new ModelId("m"), new LocalSourceRef<StreamItem>(Akka.Streams.Dsl.Source.Empty<StreamItem>()), 1);
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        var error = Assert.ThrowsAny<Exception>(() => serializer.ToBinary(message));
+        Assert.Contains("cannot be sent to another node", error.ToString());
+    }
+
+    [Fact]
     public void An_unknown_manifest_is_an_error_not_a_null()
     {
         var serializer = (RouterSerializer)Sys.Serialization.FindSerializerFor(new CircuitClosed(T));

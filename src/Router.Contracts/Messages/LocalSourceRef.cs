@@ -1,0 +1,20 @@
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Util;
+
+namespace Router.Contracts.Messages;
+
+/// <summary>
+/// A stream handed to a requester on the same node: the source itself, without the stream-ref handshake (an actor at
+/// each end and a round trip before the first element). It cannot leave its node: the serializer refuses it, and the
+/// model actor hands remote requesters a real stream ref instead.
+/// </summary>
+public sealed class LocalSourceRef<T>(Source<T, NotUsed> source) : ISourceRef<T>
+{
+    public Source<T, NotUsed> Source { get; } = source;
+
+    public ISurrogate ToSurrogate(ActorSystem system) =>
+        throw new NotSupportedException("A local stream cannot be sent to another node; hand out a stream ref instead");
+}
