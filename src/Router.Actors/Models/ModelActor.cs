@@ -156,10 +156,14 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
     {
         var call = Track(cmd.RequestId, probe);
         var client = _settings.Client;
+        var id = _id;
         Run(cmd.RequestId, async () =>
         {
-            var response = await client.CompleteAsync(cmd.Request with { Model = _id.Value, Models = null }, call.Cancellation.Token);
-            return new CallSucceeded(cmd.RequestId, response, Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds);
+            var response = await client.CompleteAsync(cmd.Request with { Model = id.Value, Models = null }, call.Cancellation.Token);
+            var latency = Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds;
+            // The answer goes out at once; the actor counts the success when it hears of it (one hop less per request).
+            call.ReplyTo.Tell(new Completed(cmd.RequestId, id, response, latency));
+            return new CallSucceeded(cmd.RequestId, latency);
         });
     }
 
@@ -228,7 +232,6 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
     {
         RouterMetrics.RecordCall(_id, stream: false, msg.LatencyMs);
         Succeeded(msg.LatencyMs, call.IsProbe);
-        call.ReplyTo.Tell(new Completed(msg.RequestId, _id, msg.Response, msg.LatencyMs));
     });
 
     private void OnCallFailed(CallFailed msg) => Finish(msg.RequestId, call =>
@@ -423,7 +426,8 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         public UpstreamTail? Tail { get; set; }
     }
 
-    private sealed record CallSucceeded(string RequestId, ChatCompletionResponse Response, double LatencyMs);
+    /// <summary>A completion answered (the requester already has it).</summary>
+    private sealed record CallSucceeded(string RequestId, double LatencyMs);
     private sealed record CallFailed(string RequestId, UpstreamError Error);
     private sealed record CallCancelled(string RequestId);
     private sealed record StreamHeadReady(string RequestId, List<ChatCompletionChunk> Head, IAsyncEnumerator<ChatCompletionChunk>? Rest, double FirstTokenMs);

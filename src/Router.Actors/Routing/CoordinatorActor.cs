@@ -32,16 +32,11 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
     {
         switch (message)
         {
+            case LocalRoute local:
+                Begin(local.Route, new TaskReply(local.Reply));
+                break;
             case RouteRequest route:
-                var id = route.RouteId ?? $"{Self.Path.Name}-{++_unnamed}";
-                if (_routes.ContainsKey(id))
-                {
-                    Log.Warning("Request {0} is already being routed; the duplicate is ignored", id);
-                    break;
-                }
-                var session = new RouteSession(id, route, Sender, _context, this);
-                _routes[id] = session;
-                Run(session, s => s.Start());
+                Begin(route, new ActorReply(Sender));
                 break;
             case Completed m:
                 RunAttempt(m.RequestId, s => s.OnCompleted(m));
@@ -71,6 +66,28 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
                 Unhandled(message);
                 break;
         }
+    }
+
+    private void Begin(RouteRequest route, RouteReply reply)
+    {
+        var id = route.RouteId ?? $"{Self.Path.Name}-{++_unnamed}";
+        if (_routes.ContainsKey(id))
+        {
+            Log.Warning("Request {0} is already being routed; the duplicate is ignored", id);
+            return;
+        }
+        var session = new RouteSession(id, route, reply, _context, this);
+        _routes[id] = session;
+        Run(session, s => s.Start());
+    }
+
+    protected override void PostStop()
+    {
+        foreach (var session in _routes.Values)
+            session.OnHostStopped();
+        _routes.Clear();
+        _attempts.Clear();
+        base.PostStop();
     }
 
     private void RunAttempt(string attemptId, Action<RouteSession> step)

@@ -27,14 +27,14 @@ internal interface IRouteHost
 /// One request's routing, hosted by a <see cref="CoordinatorActor"/> and run on its thread: tries the candidates in
 /// order under a per-attempt and an overall deadline and an attempt cap; falls back on retryable failures, stops on
 /// the others; skips resting models, and when every candidate is resting waits for the earliest one that fits the
-/// deadline. Answers <c>replyTo</c> with a <see cref="RouteResult"/>.
+/// deadline. Answers <c>reply</c> with a <see cref="RouteResult"/>.
 /// </summary>
 internal sealed class RouteSession
 {
     private readonly RoutingContext _context;
     private readonly IRouteHost _host;
     private readonly RouteRequest _route;
-    private readonly IActorRef _replyTo;
+    private readonly RouteReply _reply;
     private readonly List<AttemptRecord> _attempts = [];
     private readonly Queue<ModelId> _retries = new();
     private readonly List<(ModelId Model, DateTimeOffset RetryAt)> _resting = [];
@@ -50,11 +50,11 @@ internal sealed class RouteSession
     private readonly object _deadlineTimer;
     private readonly object _wakeTimer;
 
-    public RouteSession(string id, RouteRequest route, IActorRef replyTo, RoutingContext context, IRouteHost host)
+    public RouteSession(string id, RouteRequest route, RouteReply reply, RoutingContext context, IRouteHost host)
     {
         Id = id;
         _route = route;
-        _replyTo = replyTo;
+        _reply = reply;
         _context = context;
         _host = host;
         _attemptTimer = (id, "attempt");
@@ -130,7 +130,15 @@ internal sealed class RouteSession
     public void OnCancelled()
     {
         CancelCurrent();
+        _reply.Abandon();
         End();
+    }
+
+    /// <summary>The coordinator is stopping: fail the route rather than leave its caller waiting.</summary>
+    public void OnHostStopped()
+    {
+        CancelCurrent();
+        _reply.Answer(new RouteFailed(ErrorClassifier.Of(UpstreamErrorKind.Network, "Router coordinator stopped", 503), _attempts));
     }
 
     /// <summary>A bug in routing fails this request only, not the others the coordinator hosts.</summary>
@@ -239,7 +247,7 @@ internal sealed class RouteSession
         RouterMetrics.Routes.WithLabels(result is RouteFailed f ? RouterMetrics.Label(f.Error.Kind) : "ok").Inc();
         if (result is RouteFailed failed)
             _host.Log.Warning("Request {0} failed after {1} call(s) in {2:0} ms: {3}", Id, _calls, Stopwatch.GetElapsedTime(_started).TotalMilliseconds, failed.Error.Message);
-        _replyTo.Tell(result);
+        _reply.Answer(result);
         End();
     }
 

@@ -26,10 +26,14 @@ public sealed class RouterGateway
 
     public async Task<RouteResult> RouteAsync(RouteRequest request, CancellationToken ct = default)
     {
+        ct.ThrowIfCancellationRequested();
         var n = Interlocked.Increment(ref _requests);
         var id = $"{_prefix}-{n}";
         var coordinator = _coordinators[n % _coordinators.Length];
+        var reply = new TaskCompletionSource<RouteResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The coordinator always answers: by its deadline at the latest, cancelled when the caller goes away, failed if it stops.
         await using var registration = ct.Register(() => coordinator.Tell(new CancelRoute(id)));
-        return await coordinator.Ask<RouteResult>(request with { RouteId = id }, Context.Settings.RequestTimeout + TimeSpan.FromSeconds(5), ct);
+        coordinator.Tell(new LocalRoute(request with { RouteId = id }, reply));
+        return await reply.Task;
     }
 }

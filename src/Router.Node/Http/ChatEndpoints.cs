@@ -58,12 +58,6 @@ public static class ChatEndpoints
                 await HttpResults.WriteErrorAsync(http, ShuttingDown);
             return;
         }
-        catch (AskTimeoutException)
-        {
-            var timeout = new UpstreamError(UpstreamErrorKind.Timeout, 504, "Routing did not finish in time", true);
-            await HttpResults.WriteErrorAsync(http, OpenAiError.FromUpstream(timeout));
-            return;
-        }
 
         RouterMetrics.RequestSeconds.WithLabels(stream ? "true" : "false", result is RouteFailed f ? RouterMetrics.Label(f.Error.Kind) : "ok")
             .Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);

@@ -19,11 +19,16 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
 
     private (TestProbe Region, IActorRef Coordinator) Start(RoutingSettings? settings = null, params string[] catalog)
     {
+        var (region, context) = Context(settings, catalog);
+        return (region, Sys.ActorOf(CoordinatorActor.Props(context)));
+    }
+
+    private (TestProbe Region, RoutingContext Context) Context(RoutingSettings? settings = null, params string[] catalog)
+    {
         var replica = new CatalogReplica();
         replica.Apply(new CatalogUpdated(catalog.Select((id, i) => SyntheticCatalog.Model(id, 100000 - i)).ToList(), DateTimeOffset.UtcNow, 1, 1, 0, null, null));
         var region = CreateTestProbe();
-        var context = new RoutingContext(region, replica, _board, settings ?? new RoutingSettings { AttemptTimeout = TimeSpan.FromSeconds(3) }, TimeProvider.System);
-        return (region, Sys.ActorOf(CoordinatorActor.Props(context)));
+        return (region, new RoutingContext(region, replica, _board, settings ?? new RoutingSettings { AttemptTimeout = TimeSpan.FromSeconds(3) }, TimeProvider.System));
     }
 
     private static RouteRequest Route(string? model = null, bool stream = false, bool strict = false) =>
@@ -32,6 +37,46 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     private static ChatCompletionResponse Answer(string model) => new() { Model = model, Choices = [new ChatChoice { Message = ChatMessage.Text("assistant", "ok") }] };
 
     private static UpstreamError Fail(int status, TimeSpan? retryAfter = null) => ErrorClassifier.FromStatus(status, $"HTTP {status}", retryAfter);
+
+    [Fact]
+    public async Task The_gateway_answers_its_caller_with_the_route_result()
+    {
+        var (region, context) = Context(null, "cat/a");
+        var gateway = new RouterGateway(Sys, context);
+        var routing = gateway.RouteAsync(Route("req/x"));
+        var call = region.ExpectMsg<Complete>();
+        region.Reply(new AttemptFailed(call.RequestId, call.ModelId, Fail(503)));
+        var second = region.ExpectMsg<Complete>();
+        region.Reply(new Completed(second.RequestId, second.ModelId, Answer("cat/a"), 5));
+        var result = Assert.IsType<RouteCompleted>(await routing.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal("cat/a", result.Model.Value);
+    }
+
+    [Fact]
+    public async Task A_caller_that_goes_away_is_cancelled_at_once_and_so_is_its_call_in_flight()
+    {
+        var (region, context) = Context(null, "cat/a");
+        var gateway = new RouterGateway(Sys, context);
+        using var cancellation = new CancellationTokenSource();
+        var routing = gateway.RouteAsync(Route("req/x"), cancellation.Token);
+        var call = region.ExpectMsg<Complete>();
+        cancellation.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => routing.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(call.RequestId, region.ExpectMsg<CancelCall>().RequestId);
+    }
+
+    [Fact]
+    public async Task A_coordinator_that_stops_fails_the_routes_it_holds_instead_of_leaving_them_waiting()
+    {
+        var (region, context) = Context(null, "cat/a");
+        var gateway = new RouterGateway(Sys, context);
+        var routing = gateway.RouteAsync(Route("req/x"));
+        region.ExpectMsg<Complete>();
+        Sys.ActorSelection("/user/router-coordinator-*").Tell(PoisonPill.Instance);
+        var failed = Assert.IsType<RouteFailed>(await routing.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Contains("coordinator stopped", failed.Error.Message);
+        Assert.True(failed.Error.ShouldFallback); // another node may serve a retry
+    }
 
     [Fact]
     public void Falls_back_in_priority_order_until_a_model_answers()
