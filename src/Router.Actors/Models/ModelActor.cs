@@ -23,7 +23,7 @@ public sealed record ModelActorSettings(OpenRouterClient Client, HealthPolicy Po
     /// <summary>Runs the streams handed out (one for the whole node; creating one per stream costs an actor each time).</summary>
     public Func<IMaterializer>? Materializer { get; init; }
 
-    /// <summary>Passivate after this long without messages and with no call in flight.</summary>
+    /// <summary>Passivate after this long without a request and with no call in flight (checked every quarter of it).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Save a snapshot of the counters after this many outcomes, and no more often than <see cref="SnapshotInterval"/>.</summary>
@@ -62,6 +62,8 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
     private long _lastPublished;
     private long _lastSnapshot;
     private bool _publishPending;
+    private long _lastMessage = Stopwatch.GetTimestamp();
+    private bool _passivating;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -99,7 +101,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         Command<StreamHeadReady>(OnStreamHeadReady);
         Command<StreamEnded>(OnStreamEnded);
 
-        Command<ReceiveTimeout>(_ => PassivateIfIdle());
+        Command<IdleCheck>(_ => PassivateIfIdle());
         Command<StopModel>(_ => StopAfterSnapshot());
         Command<PublishPending>(_ =>
         {
@@ -128,7 +130,8 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
 
     protected override void PreStart()
     {
-        Context.SetReceiveTimeout(_settings.IdleTimeout);
+        // A periodic check rather than a receive timeout, which would re-arm a timer on every message of every call.
+        Timers.StartPeriodicTimer(IdleCheck.Instance, IdleCheck.Instance, _settings.IdleTimeout / 4);
         base.PreStart();
     }
 
@@ -367,9 +370,16 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         SaveSnapshot(_health.ToSnapshot());
     }
 
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (message is IRouterMessage) _lastMessage = Stopwatch.GetTimestamp(); // a request for this model, not a timer or an outcome
+        return base.AroundReceive(receive, message);
+    }
+
     private void PassivateIfIdle()
     {
-        if (_inFlight.Count > 0) return;
+        if (_passivating || _inFlight.Count > 0 || Stopwatch.GetElapsedTime(_lastMessage) < _settings.IdleTimeout) return;
+        _passivating = true;
         Context.Parent.Tell(new Passivate(StopModel.Instance));
     }
 
@@ -404,6 +414,11 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
 
     private static bool HasContent(ChatCompletionChunk chunk) =>
         chunk.Choices?.Any(c => !string.IsNullOrEmpty(c.Delta?.Content) || c.FinishReason is not null || c.Delta?.Extra is { Count: > 0 }) == true;
+
+    private sealed record IdleCheck
+    {
+        public static readonly IdleCheck Instance = new();
+    }
 
     private sealed record PublishPending
     {

@@ -50,14 +50,11 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
             case AttemptRejected m:
                 RunAttempt(m.RequestId, s => s.OnRejected(m));
                 break;
-            case AttemptTimedOut m:
-                RunAttempt(m.RequestId, s => s.OnTimedOut(m));
-                break;
             case WakeUp m:
                 RunRoute(m.RouteId, s => s.OnWakeUp());
                 break;
-            case DeadlineReached m:
-                RunRoute(m.RouteId, s => s.OnDeadline());
+            case Sweep:
+                SweepTimeouts();
                 break;
             case CancelRoute m:
                 RunRoute(m.RouteId, s => s.OnCancelled());
@@ -66,6 +63,16 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
                 Unhandled(message);
                 break;
         }
+    }
+
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer(Sweep.Instance, Sweep.Instance, _context.Settings.SweepInterval);
+
+    private void SweepTimeouts()
+    {
+        if (_routes.Count == 0) return;
+        foreach (var session in _routes.Values.ToList()) // a session may end while checked
+            Run(session, s => s.CheckTimeouts());
     }
 
     private void Begin(RouteRequest route, RouteReply reply)
@@ -112,6 +119,11 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
             if (_routes.ContainsKey(session.Id)) session.OnCrash(e);
             else Log.Error(e, "Request {0}: error after it ended", session.Id);
         }
+    }
+
+    private sealed class Sweep
+    {
+        public static readonly Sweep Instance = new();
     }
 
     void IRouteHost.AttemptStarted(string attemptId, RouteSession session) => _attempts[attemptId] = session;

@@ -45,10 +45,8 @@ internal sealed class RouteSession
     private UpstreamError? _lastError;
     private int _calls;
 
-    // Timer keys, one set per session on the shared coordinator's scheduler; built once, not boxed on every use.
-    private readonly object _attemptTimer;
-    private readonly object _deadlineTimer;
-    private readonly object _wakeTimer;
+    // The key of the wait for a resting model on the shared coordinator's scheduler; made by the first wait.
+    private object? _wakeTimer;
 
     public RouteSession(string id, RouteRequest route, RouteReply reply, RoutingContext context, IRouteHost host)
     {
@@ -57,9 +55,6 @@ internal sealed class RouteSession
         _reply = reply;
         _context = context;
         _host = host;
-        _attemptTimer = (id, "attempt");
-        _deadlineTimer = (id, "deadline");
-        _wakeTimer = (id, "wake");
         _deadline = Now + context.Settings.RequestTimeout;
         _plan = CandidatePlanner.Plan(route, context.Settings, context.Catalog.Current).GetEnumerator();
     }
@@ -68,10 +63,15 @@ internal sealed class RouteSession
 
     private DateTimeOffset Now => _context.Time.GetUtcNow();
 
-    public void Start()
+    public void Start() => TryNext();
+
+    /// <summary>The coordinator's sweep: end the route past its deadline, or move on from an attempt past its timeout.</summary>
+    public void CheckTimeouts()
     {
-        _host.Timers.StartSingleTimer(_deadlineTimer, new DeadlineReached(Id), _context.Settings.RequestTimeout);
-        TryNext();
+        if (Stopwatch.GetElapsedTime(_started) >= _context.Settings.RequestTimeout)
+            OnDeadline();
+        else if (_current is { } current && Stopwatch.GetElapsedTime(current.Started) >= _context.Settings.AttemptTimeout)
+            OnTimedOut(current.Model, current.RequestId);
     }
 
     public void OnCompleted(Completed m)
@@ -88,11 +88,11 @@ internal sealed class RouteSession
 
     public void OnFailed(AttemptFailed m) => OnFailure(m.ModelId, m.Error);
 
-    public void OnTimedOut(AttemptTimedOut m)
+    private void OnTimedOut(ModelId model, string attemptId)
     {
-        _context.ModelRegion.Tell(new CancelCall(m.Model, m.RequestId));
-        OnFailure(m.Model, ErrorClassifier.Of(UpstreamErrorKind.Timeout,
-            $"no answer within {_context.Settings.AttemptTimeout.TotalSeconds:0.#} s", 408, m.Model.Value));
+        _context.ModelRegion.Tell(new CancelCall(model, attemptId));
+        OnFailure(model, ErrorClassifier.Of(UpstreamErrorKind.Timeout,
+            $"no answer within {_context.Settings.AttemptTimeout.TotalSeconds:0.#} s", 408, model.Value));
     }
 
     public void OnRejected(AttemptRejected m)
@@ -119,7 +119,7 @@ internal sealed class RouteSession
         TryNext();
     }
 
-    public void OnDeadline()
+    private void OnDeadline()
     {
         CancelCurrent();
         Finish(new RouteFailed(ErrorClassifier.Of(UpstreamErrorKind.Timeout,
@@ -178,7 +178,6 @@ internal sealed class RouteSession
         _context.ModelRegion.Tell(_route.Stream
             ? new StartStream(model, attemptId, _route.Request)
             : new Complete(model, attemptId, _route.Request));
-        _host.Timers.StartSingleTimer(_attemptTimer, new AttemptTimedOut(model, attemptId), _context.Settings.AttemptTimeout);
     }
 
     private void OnFailure(ModelId model, UpstreamError error)
@@ -208,7 +207,7 @@ internal sealed class RouteSession
         var wait = earliest - Now;
         if (earliest >= _deadline) return false;
         _host.Log.Info("Request {0}: every candidate is resting; waiting {1:0} ms for the first to come back", Id, Math.Max(0, wait.TotalMilliseconds));
-        _host.Timers.StartSingleTimer(_wakeTimer, new WakeUp(Id), wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+        _host.Timers.StartSingleTimer(_wakeTimer ??= (Id, "wake"), new WakeUp(Id), wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
         return true;
     }
 
@@ -225,7 +224,6 @@ internal sealed class RouteSession
 
     private void EndAttempt()
     {
-        _host.Timers.Cancel(_attemptTimer);
         if (_current is { } current)
             _host.AttemptEnded(current.RequestId);
     }
@@ -254,17 +252,12 @@ internal sealed class RouteSession
     private void End()
     {
         EndAttempt();
-        _host.Timers.Cancel(_deadlineTimer);
-        _host.Timers.Cancel(_wakeTimer);
+        if (_wakeTimer is not null) _host.Timers.Cancel(_wakeTimer);
         _host.Ended(this);
     }
 
     private sealed record Current(ModelId Model, string RequestId, long Started);
 }
 
-/// <summary>Timer messages of a <see cref="RouteSession"/>, delivered to its coordinator.</summary>
-internal sealed record AttemptTimedOut(ModelId Model, string RequestId);
-
+/// <summary>The timer message of a <see cref="RouteSession"/> waiting for a resting model, delivered to its coordinator.</summary>
 internal sealed record WakeUp(string RouteId);
-
-internal sealed record DeadlineReached(string RouteId);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Router.Actors.Models;
@@ -182,6 +183,20 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
             Assert.Equal(0, view.InFlight);
             Assert.Equal(0, view.Failures);
         });
+    }
+
+    [Fact]
+    public void An_idle_model_asks_to_be_passivated_but_not_while_a_call_is_in_flight()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { Hang = true });
+        var settings = new ModelActorSettings(_client, Policy, TimeProvider.System) { IdleTimeout = TimeSpan.FromMilliseconds(400) };
+        var actor = ChildActorOf(ModelActor.Props(Id, settings)); // this test is its parent, as a shard would be
+        actor.Tell(Call("r1"));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(900)); // idle for longer than the timeout, but a call hangs
+        actor.Tell(new CancelCall(Id, "r1"));
+        var passivate = ExpectMsg<Passivate>(TimeSpan.FromSeconds(3));
+        Assert.Same(ModelActor.StopModel.Instance, passivate.StopMessage);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(600)); // asked once
     }
 
     [Fact]
