@@ -53,6 +53,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
 {
     private readonly ModelId _id;
     private readonly ModelActorSettings _settings;
+    private readonly RouterMetrics.ModelSeries _series;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private ModelHealth _health = ModelHealth.Initial;
@@ -71,6 +72,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
     {
         _id = id;
         _settings = settings;
+        _series = new RouterMetrics.ModelSeries(id);
         PersistenceId = "model-" + id.Value;
 
         Recover<SnapshotOffer>(offer =>
@@ -233,7 +235,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
 
     private void OnCallSucceeded(CallSucceeded msg) => Finish(msg.RequestId, call =>
     {
-        RouterMetrics.RecordCall(_id, stream: false, msg.LatencyMs);
+        _series.RecordCall(stream: false, msg.LatencyMs);
         Succeeded(msg.LatencyMs, call.IsProbe);
     });
 
@@ -252,7 +254,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
             return;
         }
         call.FirstTokenMs = msg.FirstTokenMs;
-        RouterMetrics.TimeToFirstTokenSeconds.WithLabels(_id.Value).Observe(msg.FirstTokenMs / 1000);
+        _series.RecordFirstToken(msg.FirstTokenMs);
         var self = Self;
         var requestId = msg.RequestId;
         Source<StreamItem, NotUsed> source;
@@ -300,7 +302,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         else
         {
             var latency = call.FirstTokenMs ?? Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds;
-            RouterMetrics.RecordCall(_id, stream: true, latency);
+            _series.RecordCall(stream: true, latency);
             Succeeded(latency, call.IsProbe);
         }
     });

@@ -85,11 +85,47 @@ public static class RouterMetrics
         _ => "other",
     };
 
-    public static void RecordCall(ModelId model, bool stream, double latencyMs)
+    /// <summary>
+    /// The series of one model's successful calls, looked up once per model actor rather than on every call, and only
+    /// when first used (a model never called exports no series).
+    /// </summary>
+    public sealed class ModelSeries(ModelId model)
     {
-        ModelCallSeconds.WithLabels(model.Value, stream ? "true" : "false").Observe(latencyMs / 1000);
-        UpstreamCalls.WithLabels(model.Value, "ok").Inc();
+        private Histogram.Child? _plain;
+        private Histogram.Child? _stream;
+        private Counter.Child? _ok;
+        private Histogram.Child? _firstToken;
+
+        public void RecordCall(bool stream, double latencyMs)
+        {
+            var series = stream
+                ? _stream ??= ModelCallSeconds.WithLabels(model.Value, "true")
+                : _plain ??= ModelCallSeconds.WithLabels(model.Value, "false");
+            series.Observe(latencyMs / 1000);
+            (_ok ??= UpstreamCalls.WithLabels(model.Value, "ok")).Inc();
+        }
+
+        public void RecordFirstToken(double ms) => (_firstToken ??= TimeToFirstTokenSeconds.WithLabels(model.Value)).Observe(ms / 1000);
     }
+
+    // The series of successful routes and requests, looked up once rather than on every request.
+    /// <summary>A finished route, by outcome (<paramref name="failure"/> null: ok).</summary>
+    public static void RecordRoute(UpstreamErrorKind? failure)
+    {
+        if (failure is { } kind) Routes.WithLabels(Label(kind)).Inc();
+        else RoutesOk.Inc();
+    }
+
+    /// <summary>A request answered by the HTTP front, by outcome.</summary>
+    public static void RecordRequest(bool stream, UpstreamErrorKind? failure, double seconds)
+    {
+        if (failure is { } kind) RequestSeconds.WithLabels(stream ? "true" : "false", Label(kind)).Observe(seconds);
+        else (stream ? StreamSecondsOk : PlainSecondsOk).Observe(seconds);
+    }
+
+    private static readonly Counter.Child RoutesOk = Routes.WithLabels("ok");
+    private static readonly Histogram.Child PlainSecondsOk = RequestSeconds.WithLabels("false", "ok");
+    private static readonly Histogram.Child StreamSecondsOk = RequestSeconds.WithLabels("true", "ok");
 
     public static void RecordFailure(ModelId model, UpstreamError error)
     {

@@ -242,7 +242,7 @@ internal sealed class RouteSession
 
     private void Finish(RouteResult result)
     {
-        RouterMetrics.Routes.WithLabels(result is RouteFailed f ? RouterMetrics.Label(f.Error.Kind) : "ok").Inc();
+        RouterMetrics.RecordRoute((result as RouteFailed)?.Error.Kind);
         if (result is RouteFailed failed)
             _host.Log.Warning("Request {0} failed after {1} call(s) in {2:0} ms: {3}", Id, _calls, Stopwatch.GetElapsedTime(_started).TotalMilliseconds, failed.Error.Message);
         _reply.Answer(result);

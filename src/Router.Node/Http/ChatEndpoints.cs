@@ -59,8 +59,7 @@ public static class ChatEndpoints
             return;
         }
 
-        RouterMetrics.RequestSeconds.WithLabels(stream ? "true" : "false", result is RouteFailed f ? RouterMetrics.Label(f.Error.Kind) : "ok")
-            .Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        RouterMetrics.RecordRequest(stream, (result as RouteFailed)?.Error.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         switch (result)
         {
             case RouteCompleted completed:
@@ -81,9 +80,8 @@ public static class ChatEndpoints
     private static Task WriteCompletionAsync(HttpContext http, RouteCompleted completed)
     {
         SetRouterHeaders(http, completed);
-        var extra = completed.Response.Extra is { } e ? new Dictionary<string, JsonElement>(e) : new Dictionary<string, JsonElement>();
-        extra["router"] = JsonSerializer.SerializeToElement(new RouterInfo(completed.Model.Value, completed.Attempts), RouterJsonContext.Default.RouterInfo);
-        var response = completed.Response with { Model = completed.Response.Model ?? completed.Model.Value, Extra = extra };
+        var response = completed.Response.WithRouter(new RouterInfo(completed.Model.Value, completed.Attempts));
+        if (response.Model is null) response = response with { Model = completed.Model.Value };
         return http.Response.WriteAsJsonAsync(response, RouterJsonContext.Default.ChatCompletionResponse, contentType: null, http.RequestAborted);
     }
 
