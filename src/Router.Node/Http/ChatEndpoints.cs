@@ -43,10 +43,8 @@ public static class ChatEndpoints
         // stops is allowed to finish (Kestrel drains before the actor system stops); streams are cut, with an error event.
         var stream = request.Stream == true;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var cancellation = stream
-            ? CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping)
-            : CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        var ct = cancellation.Token;
+        using var cancellation = stream ? CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping) : null;
+        var ct = cancellation?.Token ?? http.RequestAborted;
         RouteResult result;
         try
         {
