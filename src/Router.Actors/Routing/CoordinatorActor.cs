@@ -81,6 +81,7 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
         if (_routes.ContainsKey(id))
         {
             Log.Warning("Request {0} is already being routed; the duplicate is ignored", id);
+            reply.Abandon(); // a waiting task must not wait forever
             return;
         }
         var session = new RouteSession(id, route, reply, _context, this);
