@@ -15,6 +15,12 @@ public sealed class LocalSourceRef<T>(Source<T, NotUsed> source) : ISourceRef<T>
 {
     public Source<T, NotUsed> Source { get; } = source;
 
-    public ISurrogate ToSurrogate(ActorSystem system) =>
-        throw new NotSupportedException("A local stream cannot be sent to another node; hand out a stream ref instead");
+    public ISurrogate ToSurrogate(ActorSystem system) => throw LocalSourceRef.CannotLeaveNode();
+}
+
+public static class LocalSourceRef
+{
+    /// <summary>What serializing a <see cref="LocalSourceRef{T}"/> throws, whichever serializer tries.</summary>
+    public static NotSupportedException CannotLeaveNode() =>
+        new("A local stream cannot be sent to another node; hand out a stream ref instead");
 }

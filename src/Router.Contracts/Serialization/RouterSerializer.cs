@@ -75,7 +75,7 @@ public sealed class RouterSerializer : SerializerWithStringManifest
         public override void Write(Utf8JsonWriter writer, ISourceRef<StreamItem> value, JsonSerializerOptions options)
         {
             if (value is LocalSourceRef<StreamItem>)
-                throw new NotSupportedException("A local stream cannot be sent to another node; hand out a stream ref instead");
+                throw LocalSourceRef.CannotLeaveNode();
             var serializer = system.Serialization.FindSerializerFor(value);
             writer.WriteStartObject();
             writer.WriteNumber("serializer", serializer.Identifier);

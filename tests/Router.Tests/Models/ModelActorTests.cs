@@ -33,8 +33,27 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         await _fake.DisposeAsync();
     }
 
-    private IActorRef Spawn(string? name = null) =>
-        Sys.ActorOf(ModelActor.Props(Id, new ModelActorSettings(_client, Policy, TimeProvider.System)), name);
+    /// <summary>300 tokens at 50 a second: a stream still running when a test cuts it.</summary>
+    private static readonly FakeBehavior SlowLongStream = new() { Content = string.Join(' ', Enumerable.Repeat("tok", 300)), TokensPerSecond = 50 };
+
+    private ModelActorSettings Settings => new(_client, Policy, TimeProvider.System);
+
+    private IActorRef Spawn(string? name = null) => Spawn(Settings, name);
+
+    private IActorRef Spawn(ModelActorSettings settings, string? name = null) => Sys.ActorOf(ModelActor.Props(Id, settings), name);
+
+    /// <summary>The upstream call was cancelled, and the model actor let go of it without counting a failure.</summary>
+    private async Task CallEndsCancelledAsync(IActorRef actor)
+    {
+        await Wait.UntilAsync(() => _fake.Script.CancelledCalls == 1);
+        await AwaitAssertAsync(() =>
+        {
+            actor.Tell(new GetModelHealth(Id));
+            var view = ExpectMsg<ModelHealthView>();
+            Assert.Equal(0, view.InFlight);
+            Assert.Equal(0, view.Failures);
+        });
+    }
 
     private static Complete Call(string requestId) => new(Id, requestId, Fakes.Hello(Model));
 
@@ -169,28 +188,20 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     [Fact]
     public async Task Cancelling_the_stream_cancels_the_upstream_call()
     {
-        _fake.Script.Set(Model, new FakeBehavior { Content = string.Join(' ', Enumerable.Repeat("tok", 300)), TokensPerSecond = 50 });
+        _fake.Script.Set(Model, SlowLongStream);
         var actor = Spawn();
         actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
         var started = ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
         var items = await started.Stream.Source.Take(3).RunWith(Sink.Seq<StreamItem>(), Sys.Materializer());
         Assert.Equal(3, items.Count);
-        await Wait.UntilAsync(() => _fake.Script.CancelledCalls == 1);
-        await AwaitAssertAsync(() =>
-        {
-            actor.Tell(new GetModelHealth(Id));
-            var view = ExpectMsg<ModelHealthView>();
-            Assert.Equal(0, view.InFlight);
-            Assert.Equal(0, view.Failures);
-        });
+        await CallEndsCancelledAsync(actor);
     }
 
     [Fact]
     public void An_idle_model_asks_to_be_passivated_but_not_while_a_call_is_in_flight()
     {
         _fake.Script.Set(Model, new FakeBehavior { Hang = true });
-        var settings = new ModelActorSettings(_client, Policy, TimeProvider.System) { IdleTimeout = TimeSpan.FromMilliseconds(400) };
-        var actor = ChildActorOf(ModelActor.Props(Id, settings)); // this test is its parent, as a shard would be
+        var actor = ChildActorOf(ModelActor.Props(Id, Settings with { IdleTimeout = TimeSpan.FromMilliseconds(400) })); // this test is its parent, as a shard would be
         actor.Tell(Call("r1"));
         ExpectNoMsg(TimeSpan.FromMilliseconds(900)); // idle for longer than the timeout, but a call hangs
         actor.Tell(new CancelCall(Id, "r1"));
@@ -210,34 +221,22 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     [Fact]
     public async Task A_stream_handed_out_but_never_read_is_cancelled_after_the_claim_timeout()
     {
-        _fake.Script.Set(Model, new FakeBehavior { Content = string.Join(' ', Enumerable.Repeat("tok", 300)), TokensPerSecond = 50 });
-        var actor = Sys.ActorOf(ModelActor.Props(Id, new ModelActorSettings(_client, Policy, TimeProvider.System) { StreamClaimTimeout = TimeSpan.FromMilliseconds(300) }));
+        _fake.Script.Set(Model, SlowLongStream);
+        var actor = Spawn(Settings with { StreamClaimTimeout = TimeSpan.FromMilliseconds(300) });
         actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
         ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5)); // and never read
-        await Wait.UntilAsync(() => _fake.Script.CancelledCalls == 1);
-        await AwaitAssertAsync(() =>
-        {
-            actor.Tell(new GetModelHealth(Id));
-            var view = ExpectMsg<ModelHealthView>();
-            Assert.Equal(0, view.InFlight);
-            Assert.Equal(0, view.Failures);
-        });
+        await CallEndsCancelledAsync(actor);
     }
 
     [Fact]
     public async Task CancelCall_ends_a_stream_handed_out_but_not_yet_read()
     {
-        _fake.Script.Set(Model, new FakeBehavior { Content = string.Join(' ', Enumerable.Repeat("tok", 300)), TokensPerSecond = 50 });
+        _fake.Script.Set(Model, SlowLongStream);
         var actor = Spawn();
         actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
         var started = ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
         actor.Tell(new CancelCall(Id, "s1"));
-        await Wait.UntilAsync(() => _fake.Script.CancelledCalls == 1);
-        await AwaitAssertAsync(() =>
-        {
-            actor.Tell(new GetModelHealth(Id));
-            Assert.Equal(0, ExpectMsg<ModelHealthView>().InFlight);
-        });
+        await CallEndsCancelledAsync(actor);
         // Read after the cancel: nothing more arrives, and the stream ends instead of hanging.
         var items = await started.Stream.Source.RunWith(Sink.Seq<StreamItem>(), Sys.Materializer()).WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Empty(items);
@@ -312,8 +311,8 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     [InlineData(3600, 1)]  // at most one snapshot an hour: a crash keeps the first only
     public void Counters_are_snapshotted_no_more_often_than_the_interval(int intervalSeconds, int successesAfterCrash)
     {
-        var settings = new ModelActorSettings(_client, Policy, TimeProvider.System) { SnapshotEvery = 1, SnapshotInterval = TimeSpan.FromSeconds(intervalSeconds) };
-        var actor = Sys.ActorOf(ModelActor.Props(Id, settings), "busy-" + intervalSeconds);
+        var settings = Settings with { SnapshotEvery = 1, SnapshotInterval = TimeSpan.FromSeconds(intervalSeconds) };
+        var actor = Spawn(settings, "busy-" + intervalSeconds);
         for (var i = 0; i < 3; i++)
         {
             actor.Tell(new RecordMeasurement(Id, true, 100, null));
@@ -322,7 +321,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         AwaitAssert(() =>
         {
             // The snapshot store answers asynchronously; a fresh incarnation reads what reached it.
-            var probe = Sys.ActorOf(ModelActor.Props(Id, settings));
+            var probe = Spawn(settings);
             probe.Tell(new GetModelHealth(Id));
             Assert.Equal(successesAfterCrash, ExpectMsg<ModelHealthView>().Successes);
             Sys.Stop(probe);
