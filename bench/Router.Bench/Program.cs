@@ -67,7 +67,7 @@ Report("cold start to first routed 200", $"{coldStart.TotalSeconds:0.00} s", "<=
 var proxyPort = ChildProcess.FreePort();
 var proxyUrl = $"http://127.0.0.1:{proxyPort}/v1/chat/completions";
 using var proxy = ChildProcess.Start(typeof(BareProxy).Assembly.Location, ["proxy", proxyPort.ToString(), fakeBase + "/api/v1", key],
-    new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" });
+    new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }); // Router.Node's GC (workstation)
 await WaitUntilAsync(async () =>
 {
     try { await load.OnceAsync(proxyUrl, chat); return true; }
