@@ -50,6 +50,13 @@ public sealed class ChildProcess : IDisposable
         return 0;
     }
 
+    /// <summary>CPU time the process has used so far (user and system).</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

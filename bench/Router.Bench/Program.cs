@@ -82,11 +82,15 @@ await directHttp.ClosedLoopAsync(directUrl, chat, workers, TimeSpan.FromSeconds(
 await load.ClosedLoopAsync(proxyUrl, chat, workers, TimeSpan.FromSeconds(2));
 await load.ClosedLoopAsync(routedUrl, chat, workers, TimeSpan.FromSeconds(5));
 // Three rounds, the three paths in turn, each figure the median of its rounds: the box is shared and noisy.
+// CPU per request of the process under load, over all rounds: what a hop costs, whatever the rate it reached.
 var rounds = new List<(Samples Direct, Samples Bare, Samples Routed)>();
+var fakeCpu = new CpuPerRequest(fake);
+var bareCpu = new CpuPerRequest(proxy);
+var routedCpu = new CpuPerRequest(node);
 for (var round = 0; round < 3; round++)
-    rounds.Add((await directHttp.ClosedLoopAsync(directUrl, chat, workers, duration / 2),
-        await load.ClosedLoopAsync(proxyUrl, chat, workers, duration / 2),
-        await load.ClosedLoopAsync(routedUrl, chat, workers, duration / 2)));
+    rounds.Add((await fakeCpu.MeasureAsync(() => directHttp.ClosedLoopAsync(directUrl, chat, workers, duration / 2)),
+        await bareCpu.MeasureAsync(() => load.ClosedLoopAsync(proxyUrl, chat, workers, duration / 2)),
+        await routedCpu.MeasureAsync(() => load.ClosedLoopAsync(routedUrl, chat, workers, duration / 2))));
 var direct = MedianBy(rounds.Select(r => r.Direct));
 var bare = MedianBy(rounds.Select(r => r.Bare));
 var routed = MedianBy(rounds.Select(r => r.Routed));
@@ -97,6 +101,8 @@ Report("throughput through Router (req/s)", $"{routed.Throughput:0} (errors {rou
 Report("throughput ratio bare proxy/direct", $"{bare.Throughput / direct.Throughput:0.00}x", "(the floor for any HTTP hop here)");
 Report("throughput ratio routed/bare proxy", $"{routed.Throughput / bare.Throughput:0.00}x");
 Report("throughput ratio routed/direct", $"{ratio:0.00}x", ">= 0.5x", ratio >= 0.5);
+Report("CPU per request: fake / bare proxy / Router", $"{fakeCpu.Microseconds:0} / {bareCpu.Microseconds:0} / {routedCpu.Microseconds:0} us");
+Report("CPU per request ratio Router/bare proxy", $"{routedCpu.Microseconds / bareCpu.Microseconds:0.00}x");
 
 // Latency at half of Router's maximum load, both paths at the same arrival rate.
 var rate = routed.Throughput / 2;
