@@ -57,6 +57,13 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
 
     private static Complete Call(string requestId) => new(Id, requestId, Fakes.Hello(Model));
 
+    /// <summary>Asks <paramref name="actor"/> for a stream ("s1") and answers the stream it hands out.</summary>
+    private StreamStarted StartedStream(IActorRef actor)
+    {
+        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
+        return ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
+    }
+
     [Fact]
     public void A_call_completes_and_counts_as_a_success()
     {
@@ -146,8 +153,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     {
         _fake.Script.Set(Model, new FakeBehavior { Content = "one two three four", TokensPerSecond = 50 });
         var actor = Spawn();
-        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
-        var started = ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
+        var started = StartedStream(actor);
         var items = await started.Stream.Source.RunWith(Sink.Seq<StreamItem>(), Sys.Materializer());
         var text = string.Concat(items.OfType<StreamChunk>().SelectMany(c => c.Chunk.Choices ?? []).Select(c => c.Delta?.Content));
         Assert.Equal("one two three four", text);
@@ -173,8 +179,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     {
         _fake.Script.Set(Model, new FakeBehavior { Content = "a b c d e", MidStreamErrorAfterChunks = 2 });
         var actor = Spawn();
-        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
-        var started = ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
+        var started = StartedStream(actor);
         var items = await started.Stream.Source.RunWith(Sink.Seq<StreamItem>(), Sys.Materializer());
         var fault = Assert.IsType<StreamFault>(items[^1]);
         Assert.Equal(UpstreamErrorKind.StreamError, fault.Error.Kind);
@@ -190,8 +195,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     {
         _fake.Script.Set(Model, SlowLongStream);
         var actor = Spawn();
-        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
-        var started = ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
+        var started = StartedStream(actor);
         var items = await started.Stream.Source.Take(3).RunWith(Sink.Seq<StreamItem>(), Sys.Materializer());
         Assert.Equal(3, items.Count);
         await CallEndsCancelledAsync(actor);
@@ -214,8 +218,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     public void A_requester_on_the_same_node_gets_the_source_itself_not_a_stream_ref()
     {
         var actor = Spawn();
-        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
-        Assert.IsType<LocalSourceRef<StreamItem>>(ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5)).Stream);
+        Assert.IsType<LocalSourceRef<StreamItem>>(StartedStream(actor).Stream);
     }
 
     [Fact]
@@ -223,8 +226,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     {
         _fake.Script.Set(Model, SlowLongStream);
         var actor = Spawn(Settings with { StreamClaimTimeout = TimeSpan.FromMilliseconds(300) });
-        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
-        ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5)); // and never read
+        StartedStream(actor); // and never read
         await CallEndsCancelledAsync(actor);
     }
 
@@ -233,8 +235,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     {
         _fake.Script.Set(Model, SlowLongStream);
         var actor = Spawn();
-        actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Model)));
-        var started = ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
+        var started = StartedStream(actor);
         actor.Tell(new CancelCall(Id, "s1"));
         await CallEndsCancelledAsync(actor);
         // Read after the cancel: nothing more arrives, and the stream ends instead of hanging.
