@@ -108,7 +108,6 @@ public static class RouterMetrics
         public void RecordFirstToken(double ms) => (_firstToken ??= TimeToFirstTokenSeconds.WithLabels(model.Value)).Observe(ms / 1000);
     }
 
-    // The series of successful routes and requests, looked up once rather than on every request.
     /// <summary>A finished route, by outcome (<paramref name="failure"/> null: ok).</summary>
     public static void RecordRoute(UpstreamErrorKind? failure)
     {
@@ -123,6 +122,7 @@ public static class RouterMetrics
         else (stream ? StreamSecondsOk : PlainSecondsOk).Observe(seconds);
     }
 
+    // The series of successful routes and requests, looked up once rather than on every request.
     private static readonly Counter.Child RoutesOk = Routes.WithLabels("ok");
     private static readonly Histogram.Child PlainSecondsOk = RequestSeconds.WithLabels("false", "ok");
     private static readonly Histogram.Child StreamSecondsOk = RequestSeconds.WithLabels("true", "ok");

@@ -79,8 +79,10 @@ public sealed record ChatCompletionResponse
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 
+    /// <summary>The answer as Router serves it: with its <c>router</c> field, and the model used when upstream named none.</summary>
     public ChatCompletionResponse WithRouter(Messages.RouterInfo router) => this with
     {
+        Model = Model ?? router.Model,
         Router = router,
         Extra = Extra is { } extra && extra.ContainsKey("router") ? extra.Where(e => e.Key != "router").ToDictionary() : Extra,
     };

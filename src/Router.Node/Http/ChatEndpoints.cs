@@ -79,7 +79,6 @@ public static class ChatEndpoints
     {
         SetRouterHeaders(http, completed);
         var response = completed.Response.WithRouter(new RouterInfo(completed.Model.Value, completed.Attempts));
-        if (response.Model is null) response = response with { Model = completed.Model.Value };
         // Serialized at once, with a length: cheaper than streaming the serializer into the response (and no chunking).
         var body = JsonSerializer.SerializeToUtf8Bytes(response, RouterJsonContext.Default.ChatCompletionResponse);
         http.Response.ContentType = "application/json; charset=utf-8";

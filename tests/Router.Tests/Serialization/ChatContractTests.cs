@@ -29,5 +29,6 @@ public class ChatContractTests
         var json = JsonSerializer.Serialize(served, RouterJsonContext.Default.ChatCompletionResponse);
         Assert.Single(JsonDocument.Parse(json).RootElement.EnumerateObject(), p => p.Name == "router");
         Assert.Equal("a/b", JsonDocument.Parse(json).RootElement.GetProperty("router").GetProperty("model").GetString());
+        Assert.Equal("a/b", JsonDocument.Parse(json).RootElement.GetProperty("model").GetString()); // upstream named none
     }
 }
