@@ -8,17 +8,18 @@ namespace Router.Bench;
 
 /// <summary>
 /// The floor for any HTTP router on this machine: a pass-through proxy with nothing but Kestrel in front and one pooled
-/// HttpClient behind (no parsing, no actors, no fallback). Started as its own process, like the Router node.
+/// HttpClient behind (no parsing, no actors, no fallback). Started as its own process, like the Router node, and
+/// speaking to the upstream over the same HTTP version as Router does in the benchmark.
 /// </summary>
 public static class BareProxy
 {
-    public static async Task RunAsync(int port, string upstream, string key)
+    public static async Task RunAsync(int port, string upstream, string key, Version upstreamVersion)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, UseProxy = false })
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, UseProxy = false, EnableMultipleHttp2Connections = true })
         {
             BaseAddress = new Uri(upstream.TrimEnd('/') + "/"),
         };
@@ -29,6 +30,8 @@ public static class BareProxy
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
             using var request = new HttpRequestMessage(HttpMethod.Post, "chat/completions")
             {
+                Version = upstreamVersion,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
                 Content = new ByteArrayContent(body.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
             };
             using var response = await http.SendAsync(request, context.RequestAborted);

@@ -7,9 +7,9 @@ using Router.Bench;
 
 // Router benchmark: direct-to-fake versus through-Router, in one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-if (args is ["proxy", var listenPort, var upstream, var upstreamKey])
+if (args is ["proxy", var listenPort, var upstream, var upstreamKey, var upstreamVersion])
 {
-    await BareProxy.RunAsync(int.Parse(listenPort), upstream, upstreamKey);
+    await BareProxy.RunAsync(int.Parse(listenPort), upstream, upstreamKey, Version.Parse(upstreamVersion));
     return 0;
 }
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 8;
@@ -25,10 +25,17 @@ void Report(string name, string value, string target = "", bool? met = null)
     Console.WriteLine($"  {name,-48} {value,-28} {target} {(met is null ? "" : met.Value ? "MET" : "MISSED")}");
 }
 
+// The fake serves the load generator over HTTP/1.1 (as most clients call OpenRouter) and Router over HTTP/2, as Router
+// calls OpenRouter (negotiated over TLS there; with prior knowledge, h2c, on this plain loopback port).
+// BENCH_UPSTREAM_HTTP=1.1 measures Router and the bare proxy calling the fake over HTTP/1.1 instead.
 var fakePort = ChildProcess.FreePort();
+var fakeH2cPort = ChildProcess.FreePort();
 const string key = "bench-key";
-using var fake = ChildProcess.Start(fakeDll, ["--port", fakePort.ToString(), "--models", "300", "--api-key", key]);
+using var fake = ChildProcess.Start(fakeDll, ["--port", fakePort.ToString(), "--h2c-port", fakeH2cPort.ToString(), "--models", "300", "--api-key", key]);
 var fakeBase = $"http://127.0.0.1:{fakePort}";
+var fakeH2cBase = $"http://127.0.0.1:{fakeH2cPort}";
+var h1 = Environment.GetEnvironmentVariable("BENCH_UPSTREAM_HTTP") == "1.1";
+var upstreamBase = h1 ? fakeBase : fakeH2cBase;
 using var http = Load.NewClient(workers * 2);
 await WaitUntilAsync(async () => (await http.GetAsync(fakeBase + "/api/v1/models")).IsSuccessStatusCode, TimeSpan.FromSeconds(30));
 
@@ -39,7 +46,8 @@ var workDir = Directory.CreateTempSubdirectory("router-bench-").FullName;
 var env = new Dictionary<string, string>
 {
     ["OPENROUTER_API_KEY"] = key,
-    ["OPENROUTER_BASE_URL"] = fakeBase + "/api/v1",
+    ["OPENROUTER_BASE_URL"] = upstreamBase + "/api/v1",
+    ["OPENROUTER_HTTP_VERSION"] = h1 ? "1.1" : "2",
     ["ASPNETCORE_URLS"] = nodeUrl,
     ["ROUTER_PORT"] = ChildProcess.FreePort().ToString(),
     ["ROUTER_DATA_DIR"] = Path.Combine(workDir, "data"),
@@ -60,13 +68,14 @@ await WaitUntilAsync(async () =>
 var coldStart = startWatch.Elapsed;
 
 Console.WriteLine($"Router benchmark: {Environment.ProcessorCount} cores, load generator in this process, {workers} connections, {seconds:0} s per path in three rounds");
+Console.WriteLine($"Load generator to fake, Router and bare proxy: HTTP/1.1; Router and bare proxy to fake: {(h1 ? "HTTP/1.1" : "HTTP/2 (h2c)")}");
 Console.WriteLine();
 Report("cold start to first routed 200", $"{coldStart.TotalSeconds:0.00} s", "<= 3 s", coldStart <= TimeSpan.FromSeconds(3));
 
 // The floor for any HTTP router here: a bare pass-through proxy (Kestrel + HttpClient, nothing else), as a process.
 var proxyPort = ChildProcess.FreePort();
 var proxyUrl = $"http://127.0.0.1:{proxyPort}/v1/chat/completions";
-using var proxy = ChildProcess.Start(typeof(BareProxy).Assembly.Location, ["proxy", proxyPort.ToString(), fakeBase + "/api/v1", key],
+using var proxy = ChildProcess.Start(typeof(BareProxy).Assembly.Location, ["proxy", proxyPort.ToString(), upstreamBase + "/api/v1", key, h1 ? "1.1" : "2.0"],
     new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }); // Router.Node's GC (workstation)
 await WaitUntilAsync(async () =>
 {

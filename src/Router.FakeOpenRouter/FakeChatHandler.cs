@@ -19,6 +19,8 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
             return;
         }
         script.LastHeaders = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        script.LastProtocol = http.Request.Protocol;
+        script.RecordConnection(http.Connection.Id);
 
         ChatCompletionRequest? request;
         try

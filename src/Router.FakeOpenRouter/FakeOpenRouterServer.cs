@@ -1,20 +1,20 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Router.FakeOpenRouter;
 
-/// <summary>The fake OpenRouter hosted in-process on a loopback port (0 = a free one).</summary>
+/// <summary>The fake OpenRouter hosted in-process on loopback: HTTP/1.1 on one port, HTTP/2 (h2c) on another.</summary>
 public sealed class FakeOpenRouterServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private FakeOpenRouterServer(WebApplication app, FakeScript script, FakeOpenRouterOptions options)
+    private FakeOpenRouterServer(WebApplication app, FakeScript script, FakeOpenRouterOptions options, int port, int h2cPort)
     {
         _app = app;
         Script = script;
         Options = options;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        RootUrl = address.TrimEnd('/');
+        RootUrl = $"http://127.0.0.1:{port}";
+        H2cRootUrl = $"http://127.0.0.1:{h2cPort}";
     }
 
     public FakeScript Script { get; }
@@ -26,18 +26,33 @@ public sealed class FakeOpenRouterServer : IAsyncDisposable
     /// <summary>The OpenRouter-style API base, e.g. http://127.0.0.1:41234/api/v1</summary>
     public string BaseUrl => RootUrl + FakeOpenRouterApp.ApiPrefix;
 
+    /// <summary>The same fake over HTTP/2 with prior knowledge (h2c), e.g. http://127.0.0.1:41235</summary>
+    public string H2cRootUrl { get; }
+
+    /// <summary>The API base over h2c, e.g. http://127.0.0.1:41235/api/v1</summary>
+    public string H2cBaseUrl => H2cRootUrl + FakeOpenRouterApp.ApiPrefix;
+
     public string ApiKey => Options.ApiKey;
 
-    public static async Task<FakeOpenRouterServer> StartAsync(FakeOpenRouterOptions? options = null, int port = 0, CancellationToken ct = default)
+    /// <summary>
+    /// Serves HTTP/1.1 on <paramref name="port"/> and HTTP/2 with prior knowledge (h2c) on <paramref name="h2cPort"/>
+    /// (0 = a free one): Kestrel offers cleartext HTTP/2 only on an endpoint that speaks nothing else.
+    /// </summary>
+    public static async Task<FakeOpenRouterServer> StartAsync(FakeOpenRouterOptions? options = null, int port = 0, int h2cPort = 0, CancellationToken ct = default)
     {
         options ??= new FakeOpenRouterOptions();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
+        ListenOptions http1 = null!, h2c = null!;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port, o => http1 = o);
+            k.Listen(IPAddress.Loopback, h2cPort, o => (h2c = o).Protocols = HttpProtocols.Http2);
+        });
         var app = builder.Build();
         var script = app.MapFakeOpenRouter(options);
         await app.StartAsync(ct);
-        return new FakeOpenRouterServer(app, script, options);
+        return new FakeOpenRouterServer(app, script, options, http1.IPEndPoint!.Port, h2c.IPEndPoint!.Port);
     }
 
     public async ValueTask DisposeAsync()

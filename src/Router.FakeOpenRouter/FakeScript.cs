@@ -12,6 +12,7 @@ public sealed class FakeScript
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _activeStreams = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<long>> _callTimes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _connections = new(StringComparer.Ordinal);
     private int _totalCalls;
     private int _cancelledCalls;
 
@@ -68,12 +69,20 @@ public sealed class FakeScript
     /// <summary>Headers of the most recent chat call (for checking what a client sends).</summary>
     public IReadOnlyDictionary<string, string> LastHeaders { get; internal set; } = new Dictionary<string, string>();
 
+    /// <summary>The HTTP version of the most recent chat call, e.g. "HTTP/2".</summary>
+    public string LastProtocol { get; internal set; } = "";
+
+    /// <summary>How many connections chat calls have come on (HTTP/2 carries many calls on one).</summary>
+    public int ChatConnections => _connections.Count;
+    internal void RecordConnection(string connectionId) => _connections.TryAdd(connectionId, 0);
+
     public void Reset()
     {
         _behaviors.Clear();
         _calls.Clear();
         _activeStreams.Clear();
         _callTimes.Clear();
+        _connections.Clear();
         Interlocked.Exchange(ref _totalCalls, 0);
         Interlocked.Exchange(ref _cancelledCalls, 0);
         Default = FakeBehavior.Ok;

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Router.FakeOpenRouter;
 
-// Standalone fake OpenRouter: dotnet run --project src/Router.FakeOpenRouter -- --port 5005 --models 300
+// Standalone fake OpenRouter: dotnet run --project src/Router.FakeOpenRouter -- --port 5005 --models 300 --h2c-port 5006
 //   --api-key KEY  --latency-ms N  --tokens-per-second N  --script behaviors.json ({"model/id": {FakeBehavior}})
 var config = new ConfigurationBuilder().AddCommandLine(args).Build();
 var port = config.GetValue("port", 5005);
+var h2cPort = config.GetValue("h2c-port", 0);
 var scriptFile = config["script"];
 var options = new FakeOpenRouterOptions
 {
@@ -20,8 +21,8 @@ var options = new FakeOpenRouterOptions
         : JsonSerializer.Deserialize<Dictionary<string, FakeBehavior>>(File.ReadAllText(scriptFile), new JsonSerializerOptions(JsonSerializerDefaults.Web)),
 };
 
-await using var server = await FakeOpenRouterServer.StartAsync(options, port);
-Console.WriteLine($"Fake OpenRouter listening on {server.BaseUrl} ({server.Script.Catalog.Count} models, key '{options.ApiKey}')");
+await using var server = await FakeOpenRouterServer.StartAsync(options, port, h2cPort);
+Console.WriteLine($"Fake OpenRouter listening on {server.BaseUrl}, HTTP/2 (h2c) on {server.H2cBaseUrl} ({server.Script.Catalog.Count} models, key '{options.ApiKey}')");
 var done = new TaskCompletionSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
 // The web host's console lifetime takes SIGTERM for itself and waits for Main to return; end Main on it too.

@@ -25,6 +25,8 @@ public sealed class OpenRouterClient : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly Version _version;
+    private readonly HttpVersionPolicy _versionPolicy;
 
     public OpenRouterClient(OpenRouterClientOptions options, ILogger<OpenRouterClient>? logger = null, TimeProvider? time = null)
     {
@@ -38,6 +40,7 @@ public sealed class OpenRouterClient : IDisposable
             MaxConnectionsPerServer = 512,
             AutomaticDecompression = DecompressionMethods.All,
             ConnectTimeout = TimeSpan.FromSeconds(10),
+            EnableMultipleHttp2Connections = true, // past the server's limit of concurrent streams, another connection
         };
         _http = new HttpClient(handler)
         {
@@ -49,6 +52,12 @@ public sealed class OpenRouterClient : IDisposable
         _http.DefaultRequestHeaders.TryAddWithoutValidation("X-Title", options.AppName);
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Router", "1.0"));
         _pipeline = BuildPipeline();
+        (_version, _versionPolicy) = options.HttpVersion switch
+        {
+            UpstreamHttpVersion.Http11 => (HttpVersion.Version11, HttpVersionPolicy.RequestVersionExact),
+            UpstreamHttpVersion.Http2 => (HttpVersion.Version20, HttpVersionPolicy.RequestVersionExact),
+            _ => (HttpVersion.Version20, HttpVersionPolicy.RequestVersionOrLower), // plain http stays on HTTP/1.1
+        };
     }
 
     public OpenRouterClientOptions Options => _options;
@@ -56,7 +65,7 @@ public sealed class OpenRouterClient : IDisposable
     /// <summary><c>GET /models</c>: the catalog.</summary>
     public async Task<IReadOnlyList<ModelInfo>> GetModelsAsync(CancellationToken ct = default)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "models"), HttpCompletionOption.ResponseContentRead, null, ct);
+        using var response = await SendAsync(() => NewRequest(HttpMethod.Get, "models"), HttpCompletionOption.ResponseContentRead, null, ct);
         var list = await ReadJsonAsync(response, RouterJsonContext.Default.ModelList, null, ct);
         return list.Data ?? throw Invalid("models list has no data", null);
     }
@@ -64,7 +73,7 @@ public sealed class OpenRouterClient : IDisposable
     /// <summary><c>GET /key</c>: the key's limits (used to pace test runs).</summary>
     public async Task<KeyInfo> GetKeyInfoAsync(CancellationToken ct = default)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "key"), HttpCompletionOption.ResponseContentRead, null, ct);
+        using var response = await SendAsync(() => NewRequest(HttpMethod.Get, "key"), HttpCompletionOption.ResponseContentRead, null, ct);
         var envelope = await ReadJsonAsync(response, RouterJsonContext.Default.KeyInfoEnvelope, null, ct);
         return envelope.Data ?? throw Invalid("key info has no data", null);
     }
@@ -136,14 +145,19 @@ public sealed class OpenRouterClient : IDisposable
     }
 
     /// <summary>Serialized once, up front: a sized body (no chunked encoding), reused as is by each retry.</summary>
-    private static Func<HttpRequestMessage> ChatRequest(ChatCompletionRequest request)
+    private Func<HttpRequestMessage> ChatRequest(ChatCompletionRequest request)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, RouterJsonContext.Default.ChatCompletionRequest);
-        return () => new HttpRequestMessage(HttpMethod.Post, "chat/completions")
+        return () =>
         {
-            Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+            var message = NewRequest(HttpMethod.Post, "chat/completions");
+            message.Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+            return message;
         };
     }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, string path) =>
+        new(method, path) { Version = _version, VersionPolicy = _versionPolicy };
 
     /// <summary>Runs one call through the pipeline; answers a 2xx response or throws a classified error.</summary>
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> newRequest, HttpCompletionOption completion, string? model, CancellationToken ct)

@@ -31,6 +31,7 @@ internal sealed class SettingsReader(IConfiguration config)
             Jitter = Double("OPENROUTER_RETRY_JITTER", 0.25, min: 0, max: 1),
             SiteUrl = HttpUrl("OPENROUTER_SITE_URL", "http://localhost"),
             AppName = Text("OPENROUTER_APP_NAME") ?? "Router",
+            HttpVersion = HttpVersionOf("OPENROUTER_HTTP_VERSION"),
         };
 
         var roles = List("ROUTER_ROLES") is { Count: > 0 } r ? r : ["router", "front"];
@@ -125,6 +126,19 @@ internal sealed class SettingsReader(IConfiguration config)
             return TimeSpan.FromSeconds(value);
         _problems.Add($"{name}: expected a {(allowZero ? "non-negative" : "positive")} number of seconds, got '{text}'");
         return TimeSpan.FromSeconds(fallback);
+    }
+
+    private UpstreamHttpVersion HttpVersionOf(string name)
+    {
+        switch (Text(name)?.ToLowerInvariant())
+        {
+            case null or "auto": return UpstreamHttpVersion.Auto;
+            case "1.1" or "1": return UpstreamHttpVersion.Http11;
+            case "2" or "2.0": return UpstreamHttpVersion.Http2;
+            default:
+                _problems.Add($"{name}: expected auto, 1.1 or 2, got '{Text(name)}'");
+                return UpstreamHttpVersion.Auto;
+        }
     }
 
     private string HttpUrl(string name, string fallback)

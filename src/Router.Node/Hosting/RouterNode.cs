@@ -56,7 +56,7 @@ public sealed class RouterNode : IAsyncDisposable
         _ = RouterMetrics.Ready;
         options ??= new RouterNodeOptions();
         var fake = settings.DevMode ? await FakeOpenRouterServer.StartAsync(options.DevModeFake ?? DevModeScenario.Options(), ct: ct) : null;
-        var clientOptions = fake is null ? settings.OpenRouter : settings.OpenRouter with { BaseUrl = fake.BaseUrl, ApiKey = fake.ApiKey };
+        var clientOptions = fake is null ? settings.OpenRouter : DevModeClient(settings.OpenRouter, fake);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls([.. settings.Urls]);
@@ -74,7 +74,7 @@ public sealed class RouterNode : IAsyncDisposable
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Router");
         if (fake is not null)
             log.LogWarning("DEV_MODE ({Reason}): routing to the built-in fake OpenRouter at {Url}; no real model is called",
-                settings.DevModeReason, fake.BaseUrl);
+                settings.DevModeReason, clientOptions.BaseUrl);
         app.UseApiKeys(app.Services.GetRequiredService<ApiKeyRing>());
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics");
@@ -100,6 +100,15 @@ public sealed class RouterNode : IAsyncDisposable
             node.Url, settings.Hostname, settings.Port, string.Join(",", settings.Roles), settings.Database is null ? "SQLite in " + settings.DataDir : "PostgreSQL");
         return node;
     }
+
+    /// <summary>
+    /// The fake speaks HTTP/2 as OpenRouter does (over plain http it needs prior knowledge, so <c>auto</c> means h2c here),
+    /// unless OPENROUTER_HTTP_VERSION=1.1 asks for HTTP/1.1.
+    /// </summary>
+    private static OpenRouterClientOptions DevModeClient(OpenRouterClientOptions options, FakeOpenRouterServer fake) =>
+        options.HttpVersion == UpstreamHttpVersion.Http11
+            ? options with { BaseUrl = fake.BaseUrl, ApiKey = fake.ApiKey }
+            : options with { BaseUrl = fake.H2cBaseUrl, ApiKey = fake.ApiKey, HttpVersion = UpstreamHttpVersion.Http2 };
 
     private static void AddServices(IServiceCollection services, RouterSettings settings, OpenRouterClientOptions clientOptions, RouterNodeOptions options)
     {

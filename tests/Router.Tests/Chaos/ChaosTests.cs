@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Router.Actors.OpenRouter;
 using Router.FakeOpenRouter;
 using Router.Node.Hosting;
 using Router.Tests.Support;
@@ -39,7 +40,11 @@ public class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         });
         var settings = TestNodes.Settings(_fake, _dataDir) with
         {
-            OpenRouter = Fakes.ClientOptions(_fake) with { RetryAttempts = 1, Timeout = TimeSpan.FromSeconds(1) },
+            // Over HTTP/2, as Router reaches OpenRouter: a timed-out call resets its stream, not the shared connection.
+            OpenRouter = Fakes.ClientOptions(_fake) with
+            {
+                BaseUrl = _fake.H2cBaseUrl, HttpVersion = UpstreamHttpVersion.Http2, RetryAttempts = 1, Timeout = TimeSpan.FromSeconds(1),
+            },
             FallbackModels = ["chaos/healthy"],
         };
         _node = await TestNodes.StartAsync(settings, new Router.Actors.Models.HealthPolicy { OpenBase = TimeSpan.FromSeconds(2) });

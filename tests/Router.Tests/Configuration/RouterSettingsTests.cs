@@ -1,3 +1,4 @@
+using Router.Actors.OpenRouter;
 using Router.Node.Configuration;
 
 namespace Router.Tests.Configuration;
@@ -20,6 +21,7 @@ public class RouterSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(1), s.OpenRouter.BackoffBase);
         Assert.Equal(TimeSpan.FromSeconds(12), s.OpenRouter.BackoffMax);
         Assert.Equal(0.25, s.OpenRouter.Jitter);
+        Assert.Equal(UpstreamHttpVersion.Auto, s.OpenRouter.HttpVersion);
         Assert.Null(s.DefaultModel);
         Assert.Empty(s.FallbackModels);
         Assert.False(s.DevMode);
@@ -47,6 +49,7 @@ public class RouterSettingsTests
             ["OPENROUTER_RETRY_BACKOFF_BASE"] = "0.5",
             ["OPENROUTER_RETRY_BACKOFF_MAX"] = "4",
             ["OPENROUTER_RETRY_JITTER"] = "0",
+            ["OPENROUTER_HTTP_VERSION"] = "2",
             ["ROUTER_CATALOG_TTL"] = "120",
             ["ROUTER_DB"] = "Host=127.0.0.1;Database=router",
             ["ROUTER_DATA_DIR"] = "/tmp/router",
@@ -66,6 +69,7 @@ public class RouterSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(0.5), s.OpenRouter.BackoffBase);
         Assert.Equal(TimeSpan.FromSeconds(4), s.OpenRouter.BackoffMax);
         Assert.Equal(0, s.OpenRouter.Jitter);
+        Assert.Equal(UpstreamHttpVersion.Http2, s.OpenRouter.HttpVersion);
         Assert.Equal(TimeSpan.FromSeconds(120), s.CatalogTtl);
         Assert.Equal("Host=127.0.0.1;Database=router", s.Database);
         Assert.Equal("/tmp/router", s.DataDir);
@@ -78,6 +82,14 @@ public class RouterSettingsTests
     }
 
     [Theory]
+    [InlineData("auto", UpstreamHttpVersion.Auto)]
+    [InlineData("1.1", UpstreamHttpVersion.Http11)]
+    [InlineData("2", UpstreamHttpVersion.Http2)]
+    [InlineData(" 2.0 ", UpstreamHttpVersion.Http2)]
+    public void The_upstream_http_version_is_auto_1_1_or_2(string value, UpstreamHttpVersion expected) =>
+        Assert.Equal(expected, Load(new() { ["OPENROUTER_API_KEY"] = "k", ["OPENROUTER_HTTP_VERSION"] = value }).OpenRouter.HttpVersion);
+
+    [Theory]
     [InlineData("OPENROUTER_TIMEOUT", "abc")]
     [InlineData("OPENROUTER_TIMEOUT", "0")]
     [InlineData("OPENROUTER_TIMEOUT", "-5")]
@@ -85,6 +97,7 @@ public class RouterSettingsTests
     [InlineData("OPENROUTER_RETRY_ATTEMPTS", "2.5")]
     [InlineData("OPENROUTER_RETRY_JITTER", "1.5")]
     [InlineData("OPENROUTER_RETRY_BACKOFF_BASE", "x")]
+    [InlineData("OPENROUTER_HTTP_VERSION", "3")]
     [InlineData("OPENROUTER_BASE_URL", "ftp://example.com")]
     [InlineData("OPENROUTER_BASE_URL", "not a url")]
     [InlineData("ROUTER_CATALOG_TTL", "NaN")]

@@ -39,6 +39,7 @@ public class DevModeTests
             Assert.Equal("failed", attempts[0].GetProperty("outcome").GetString()); // the scenario's rate-limited model
             Assert.Equal(429, attempts[0].GetProperty("status_code").GetInt32());
             Assert.Equal("ok", attempts[^1].GetProperty("outcome").GetString());
+            Assert.Equal("HTTP/2", node.Fake!.Script.LastProtocol); // as OpenRouter is reached: over HTTP/2
         }
         finally
         {
