@@ -46,7 +46,7 @@ public sealed class RouterClient(RouterGateway gateway, CatalogReplica catalog, 
         var result = await gateway.RouteAsync(new RouteRequest(Request(messages, model, temperature, maxTokens), Stream: false), ct);
         return result switch
         {
-            RouteCompleted c => new RouterResponse(true, c.Response.Choices?.FirstOrDefault()?.Message?.ContentText, c.Model, c.Response.Usage, null, c.Attempts, c.Response),
+            RouteCompleted { Completion.Response: var r } c => new RouterResponse(true, r.Choices?.FirstOrDefault()?.Message?.ContentText, c.Model, r.Usage, null, c.Attempts, r),
             RouteFailed f => new RouterResponse(false, null, null, null, f.Error, f.Attempts, null),
             _ => throw new InvalidOperationException($"Unexpected route result {result.GetType().Name}"),
         };

@@ -78,15 +78,24 @@ public sealed class OpenRouterClient : IDisposable
         return envelope.Data ?? throw Invalid("key info has no data", null);
     }
 
-    /// <summary>A non-streaming completion.</summary>
-    public async Task<ChatCompletionResponse> CompleteAsync(ChatCompletionRequest request, CancellationToken ct = default)
+    /// <summary>A non-streaming completion, as the upstream's JSON (checked, not parsed: see <see cref="UpstreamCompletion"/>).</summary>
+    public async Task<UpstreamCompletion> CompleteAsync(ChatCompletionRequest request, CancellationToken ct = default)
     {
         request = request with { Stream = false };
         using var response = await SendAsync(ChatRequest(request), HttpCompletionOption.ResponseContentRead, request.Model, ct);
-        var completion = await ReadJsonAsync(response, RouterJsonContext.Default.ChatCompletionResponse, request.Model, ct);
-        if (completion.Error is { } error)
-            throw new OpenRouterException(ClassifyBodyError(error, request.Model));
-        if (completion.Choices is not { Count: > 0 })
+        var body = await response.Content.ReadAsByteArrayAsync(ct);
+        UpstreamCompletion completion;
+        try
+        {
+            completion = UpstreamCompletion.Read(body);
+            if (completion.HasError && completion.Response.Error is { } error)
+                throw new OpenRouterException(ClassifyBodyError(error, request.Model));
+        }
+        catch (JsonException e)
+        {
+            throw NotJson(e, response, request.Model);
+        }
+        if (completion.Choices == 0)
             throw Invalid("completion has no choices", request.Model);
         return completion;
     }
@@ -202,10 +211,13 @@ public sealed class OpenRouterClient : IDisposable
         }
         catch (JsonException e)
         {
-            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.InvalidResponse,
-                "OpenRouter sent a body that is not valid JSON: " + e.Message, (int)response.StatusCode, model), e);
+            throw NotJson(e, response, model);
         }
     }
+
+    private static OpenRouterException NotJson(JsonException e, HttpResponseMessage response, string? model) =>
+        new(ErrorClassifier.Of(UpstreamErrorKind.InvalidResponse,
+            "OpenRouter sent a body that is not valid JSON: " + e.Message, (int)response.StatusCode, model), e);
 
     private static UpstreamError ClassifyBodyError(ErrorDetail error, string? model) =>
         error.Code is { ValueKind: JsonValueKind.Number } code && code.TryGetInt32(out var status)

@@ -77,7 +77,7 @@ internal sealed class RouteSession
     public void OnCompleted(Completed m)
     {
         Record(m.ModelId, "ok", null, 200);
-        Finish(new RouteCompleted(m.Response, m.ModelId, _attempts));
+        Finish(new RouteCompleted(m.Completion, m.ModelId, _attempts));
     }
 
     public void OnStreamStarted(StreamStarted m)

@@ -21,7 +21,7 @@ public sealed record RecordMeasurement(ModelId ModelId, bool Ok, double LatencyM
 
 // Replies.
 
-public sealed record Completed(string RequestId, ModelId ModelId, ChatCompletionResponse Response, double LatencyMs) : IRouterMessage;
+public sealed record Completed(string RequestId, ModelId ModelId, UpstreamCompletion Completion, double LatencyMs) : IRouterMessage;
 
 public sealed record StreamStarted(string RequestId, ModelId ModelId, ISourceRef<StreamItem> Stream, double FirstTokenMs) : IRouterMessage;
 

@@ -24,7 +24,7 @@ public abstract record RouteResult : IRouterMessage
     public abstract IReadOnlyList<AttemptRecord> Attempts { get; }
 }
 
-public sealed record RouteCompleted(ChatCompletionResponse Response, ModelId Model, IReadOnlyList<AttemptRecord> Attempts) : RouteResult
+public sealed record RouteCompleted(UpstreamCompletion Completion, ModelId Model, IReadOnlyList<AttemptRecord> Attempts) : RouteResult
 {
     public override IReadOnlyList<AttemptRecord> Attempts { get; } = Attempts;
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Streams;
 using Router.Actors.Observability;
@@ -78,9 +77,8 @@ public static class ChatEndpoints
     private static Task WriteCompletionAsync(HttpContext http, RouteCompleted completed)
     {
         SetRouterHeaders(http, completed);
-        var response = completed.Response.WithRouter(new RouterInfo(completed.Model.Value, completed.Attempts));
-        // Serialized at once, with a length: cheaper than streaming the serializer into the response (and no chunking).
-        var body = JsonSerializer.SerializeToUtf8Bytes(response, RouterJsonContext.Default.ChatCompletionResponse);
+        // Written at once, with a length: no chunking.
+        var body = completed.Completion.ServedWith(new RouterInfo(completed.Model.Value, completed.Attempts));
         http.Response.ContentType = "application/json; charset=utf-8";
         http.Response.ContentLength = body.Length;
         return http.Response.Body.WriteAsync(body, http.RequestAborted).AsTask();

@@ -29,7 +29,7 @@ public sealed class ModelProber(RouterGateway gateway, TestModelsOptions options
             switch (result)
             {
                 case RouteCompleted completed:
-                    var usage = completed.Response.Usage;
+                    var usage = completed.Completion.Response.Usage;
                     return new ModelTestResult
                     {
                         Id = model.Id,
@@ -40,7 +40,7 @@ public sealed class ModelProber(RouterGateway gateway, TestModelsOptions options
                         CompletionTokens = usage?.CompletionTokens,
                         TotalTokens = usage?.TotalTokens,
                         Tries = tries,
-                        Response = Truncate(completed.Response.Choices?.FirstOrDefault()?.Message?.ContentText, 200),
+                        Response = Truncate(completed.Completion.Response.Choices?.FirstOrDefault()?.Message?.ContentText, 200),
                         Timestamp = DateTimeOffset.UtcNow,
                     };
                 case RouteFailed { Error: { RateLimited: true } error } when tries <= options.MaxRetries:

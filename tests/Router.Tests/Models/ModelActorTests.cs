@@ -71,7 +71,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         actor.Tell(Call("r1"));
         var done = ExpectMsg<Completed>(TimeSpan.FromSeconds(5));
         Assert.Equal("r1", done.RequestId);
-        Assert.Contains("Hello, world!", done.Response.Choices![0].Message!.ContentText);
+        Assert.Contains("Hello, world!", done.Completion.Response.Choices![0].Message!.ContentText);
 
         actor.Tell(new GetModelHealth(Id));
         var view = ExpectMsg<ModelHealthView>();

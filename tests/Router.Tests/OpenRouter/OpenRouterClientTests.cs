@@ -29,7 +29,7 @@ public class OpenRouterClientTests
     {
         await using var fake = await Fakes.StartAsync();
         using var client = new OpenRouterClient(Fakes.ClientOptions(fake) with { SiteUrl = "https://example.test", AppName = "RouterTests" });
-        var response = await client.CompleteAsync(Fakes.Hello(Model));
+        var response = (await client.CompleteAsync(Fakes.Hello(Model))).Response;
 
         Assert.Equal(Model, response.Model);
         Assert.Contains("Hello, world!", response.Choices![0].Message!.ContentText);

@@ -20,7 +20,7 @@ public class OpenRouterHttp2Tests
         await using var fake = await Fakes.StartAsync();
         using var client = new OpenRouterClient(OverH2c(fake));
         Assert.Equal(Fakes.ModelIds, (await client.GetModelsAsync()).Select(m => m.Id));
-        var response = await client.CompleteAsync(Fakes.Hello(Model));
+        var response = (await client.CompleteAsync(Fakes.Hello(Model))).Response;
         Assert.Contains("Hello, world!", response.Choices![0].Message!.ContentText);
         Assert.Equal("HTTP/2", fake.Script.LastProtocol);
         Assert.Equal("Bearer " + fake.ApiKey, fake.Script.LastHeaders["Authorization"]);

@@ -34,7 +34,8 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     private static RouteRequest Route(string? model = null, bool stream = false, bool strict = false) =>
         new(new ChatCompletionRequest { Model = model, Messages = [ChatMessage.Text("user", "hi")] }, stream, strict);
 
-    private static ChatCompletionResponse Answer(string model) => new() { Model = model, Choices = [new ChatChoice { Message = ChatMessage.Text("assistant", "ok") }] };
+    private static UpstreamCompletion Answer(string model) =>
+        UpstreamCompletion.From(new() { Model = model, Choices = [new ChatChoice { Message = ChatMessage.Text("assistant", "ok") }] });
 
     private static UpstreamError Fail(int status, TimeSpan? retryAfter = null) => ErrorClassifier.FromStatus(status, $"HTTP {status}", retryAfter);
 

@@ -26,6 +26,9 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         Extra = new() { ["top_p"] = JsonSerializer.SerializeToElement(0.9) },
     };
 
+    private static readonly UpstreamCompletion Completion = UpstreamCompletion.Read(
+        """{"id":"g1", "model":"a/b","choices":[{"index":0,"message":{"role":"assistant","content":"héllo ✓ \u00e9"}}],"x":{"y":[1,2]}}"""u8.ToArray());
+
     public static TheoryData<IRouterMessage> Messages => new()
     {
         new Complete(Id, "r1", Request),
@@ -45,6 +48,8 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         new PersistenceChecked(T),
         new RouteRequest(Request, true, false),
         new RouteFailed(Error, [new AttemptRecord(Id, "failed", "x", 429, 1.5)]),
+        new Completed("r1", Id, Completion, 12.5),
+        new RouteCompleted(Completion, Id, [new AttemptRecord(Id, "ok", null, 200, 12.5)]),
         new StreamChunk(new ChatCompletionChunk { Id = "c", Choices = [new ChunkChoice { Delta = new ChatDelta { Content = "hi" } }] }),
         new StreamFault(Error),
     };
@@ -61,6 +66,16 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         Assert.Equal(JsonSerializer.Serialize(message, message.GetType(), RouterSerializer.CreateOptions(null)),
             JsonSerializer.Serialize(back, back.GetType(), RouterSerializer.CreateOptions(null)));
         Assert.Equal(message.GetType(), back.GetType());
+    }
+
+    [Fact]
+    public void A_completion_crosses_nodes_byte_for_byte()
+    {
+        var message = new Completed("r1", Id, Completion, 12.5);
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        var back = (Completed)Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+        Assert.Equal(Completion.Json.ToArray(), back.Completion.Json.ToArray());
+        Assert.Equal("héllo ✓ é", back.Completion.Response.Choices![0].Message!.ContentText);
     }
 
     [Fact]
