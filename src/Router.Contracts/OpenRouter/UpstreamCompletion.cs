@@ -49,6 +49,8 @@ public sealed class UpstreamCompletion
     /// </summary>
     public static UpstreamCompletion Read(byte[] json)
     {
+        if (json.AsSpan().StartsWith("\uFEFF"u8))
+            json = json[3..]; // a byte order mark, which the serializer skips and a reader does not
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             throw new JsonException("a completion must be a JSON object");

@@ -77,6 +77,8 @@ public class ChatContractTests
         Assert.True(Upstream("""{"error":{"code":502,"message":"down"}}""").HasError);
         Assert.False(Upstream("""{"error":null,"choices":[{}]}""").HasError);
         Assert.Equal("down", Upstream("""{"error":{"code":502,"message":"down"}}""").Response.Error!.Message);
+        var withBom = UpstreamCompletion.Read([0xEF, 0xBB, 0xBF, .. """{"model":"m","choices":[{}]}"""u8]);
+        Assert.Equal((byte)'{', withBom.ServedWith(Info)[0]);
     }
 
     [Theory]
