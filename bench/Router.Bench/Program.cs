@@ -36,6 +36,7 @@ var fakeBase = $"http://127.0.0.1:{fakePort}";
 var fakeH2cBase = $"http://127.0.0.1:{fakeH2cPort}";
 var h1 = Environment.GetEnvironmentVariable("BENCH_UPSTREAM_HTTP") == "1.1";
 var upstreamBase = h1 ? fakeBase : fakeH2cBase;
+var upstreamHttp = h1 ? "1.1" : "2.0"; // OPENROUTER_HTTP_VERSION's spelling, and a Version for the bare proxy
 using var http = Load.NewClient(workers * 2);
 await WaitUntilAsync(async () => (await http.GetAsync(fakeBase + "/api/v1/models")).IsSuccessStatusCode, TimeSpan.FromSeconds(30));
 
@@ -47,7 +48,7 @@ var env = new Dictionary<string, string>
 {
     ["OPENROUTER_API_KEY"] = key,
     ["OPENROUTER_BASE_URL"] = upstreamBase + "/api/v1",
-    ["OPENROUTER_HTTP_VERSION"] = h1 ? "1.1" : "2",
+    ["OPENROUTER_HTTP_VERSION"] = upstreamHttp,
     ["ASPNETCORE_URLS"] = nodeUrl,
     ["ROUTER_PORT"] = ChildProcess.FreePort().ToString(),
     ["ROUTER_DATA_DIR"] = Path.Combine(workDir, "data"),
@@ -75,7 +76,7 @@ Report("cold start to first routed 200", $"{coldStart.TotalSeconds:0.00} s", "<=
 // The floor for any HTTP router here: a bare pass-through proxy (Kestrel + HttpClient, nothing else), as a process.
 var proxyPort = ChildProcess.FreePort();
 var proxyUrl = $"http://127.0.0.1:{proxyPort}/v1/chat/completions";
-using var proxy = ChildProcess.Start(typeof(BareProxy).Assembly.Location, ["proxy", proxyPort.ToString(), upstreamBase + "/api/v1", key, h1 ? "1.1" : "2.0"],
+using var proxy = ChildProcess.Start(typeof(BareProxy).Assembly.Location, ["proxy", proxyPort.ToString(), upstreamBase + "/api/v1", key, upstreamHttp],
     new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }); // Router.Node's GC (workstation)
 await WaitUntilAsync(async () =>
 {

@@ -97,7 +97,7 @@ public sealed class UpstreamCompletion
         return new UpstreamCompletion(json, model, hasRouter, hasError, choices);
     }
 
-    /// <summary>A typed answer as an upstream completion (tests, and answers Router builds itself).</summary>
+    /// <summary>A typed answer as an upstream completion, for code that builds answers itself (the tests do).</summary>
     public static UpstreamCompletion From(ChatCompletionResponse response) =>
         Read(JsonSerializer.SerializeToUtf8Bytes(response, RouterJsonContext.Default.ChatCompletionResponse));
 

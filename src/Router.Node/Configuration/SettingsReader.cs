@@ -130,13 +130,14 @@ internal sealed class SettingsReader(IConfiguration config)
 
     private UpstreamHttpVersion HttpVersionOf(string name)
     {
-        switch (Text(name)?.ToLowerInvariant())
+        var text = Text(name);
+        switch (text?.ToLowerInvariant())
         {
             case null or "auto": return UpstreamHttpVersion.Auto;
             case "1.1" or "1": return UpstreamHttpVersion.Http11;
             case "2" or "2.0": return UpstreamHttpVersion.Http2;
             default:
-                _problems.Add($"{name}: expected auto, 1.1 or 2, got '{Text(name)}'");
+                _problems.Add($"{name}: expected auto, 1.1 or 2, got '{text}'");
                 return UpstreamHttpVersion.Auto;
         }
     }
