@@ -8,7 +8,7 @@ internal static partial class Pause
     public static void For(TimeSpan wait)
     {
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
-            _ = usleep((uint)Math.Max(1, wait.Ticks / TimeSpan.TicksPerMicrosecond));
+            _ = usleep((uint)Math.Clamp(wait.Ticks / TimeSpan.TicksPerMicrosecond, 1, 999_999)); // usleep may refuse a second or more
         else
             Thread.Sleep(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait);
     }
