@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Router.Contracts.Messages;
@@ -126,7 +127,7 @@ public sealed class UpstreamCompletion
         public override UpstreamCompletion Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             using var document = JsonDocument.ParseValue(ref reader);
-            return UpstreamCompletion.Read(System.Text.Encoding.UTF8.GetBytes(document.RootElement.GetRawText())); // the bytes as sent
+            return UpstreamCompletion.Read(JsonMarshal.GetRawUtf8Value(document.RootElement).ToArray()); // the bytes as sent
         }
 
         public override void Write(Utf8JsonWriter writer, UpstreamCompletion value, JsonSerializerOptions options) =>
