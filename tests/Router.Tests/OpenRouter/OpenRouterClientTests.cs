@@ -7,6 +7,7 @@ using Router.Tests.Support;
 namespace Router.Tests.OpenRouter;
 
 /// <summary>The client against the fake OpenRouter over real loopback HTTP.</summary>
+[Collection(TimingCollection.Name)] // the backoff tests time real waits
 public class OpenRouterClientTests
 {
     private const string Model = "test/alpha";
