@@ -27,11 +27,15 @@ public enum UpstreamErrorKind
     InvalidResponse,
     /// <summary>An error chunk, or the stream ended early, after the 200 headers.</summary>
     StreamError,
+    /// <summary>Router could not send the request (e.g. it cannot be encoded): the request's fault, not the model's; nothing left Router.</summary>
+    InvalidRequest,
+    /// <summary>Router failed on its own, before or around the call: not the model's fault, and another model would fare no better.</summary>
+    Internal,
 }
 
 /// <summary>
 /// A classified upstream failure. <see cref="ShouldFallback"/>: another model may succeed (429, 5xx, timeouts,
-/// unknown models); false for errors every model would repeat (400, 401, 402, 403).
+/// unknown models); false for errors every model would repeat (400, 401, 402, 403, and Router's own failures).
 /// </summary>
 public sealed record UpstreamError(
     UpstreamErrorKind Kind,

@@ -42,6 +42,9 @@ public sealed class FakeOpenRouterServer : IAsyncDisposable
     {
         options ??= new FakeOpenRouterOptions();
         var builder = WebApplication.CreateSlimBuilder();
+        // The fake listens where it is told below, and nowhere else: the process's configuration (ASPNETCORE_URLS,
+        // Kestrel__Endpoints__*, meant for the Router node it runs in) must not add endpoints to it.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         ListenOptions http1 = null!, h2c = null!;
         builder.WebHost.ConfigureKestrel(k =>

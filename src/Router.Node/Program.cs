@@ -29,6 +29,11 @@ root.SetAction(async (parse, ct) =>
     {
         node = await RouterNode.StartAsync(settings, ct: ct);
     }
+    catch (RouterConfigurationException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
     catch (InvalidOperationException e)
     {
         Console.Error.WriteLine("Router could not start: " + e.Message);

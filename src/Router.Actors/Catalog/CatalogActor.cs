@@ -27,7 +27,6 @@ public sealed class CatalogActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _mediator = DistributedPubSub.Get(Context.System).Mediator;
     private CatalogState _state = CatalogState.Empty;
-    private bool _fetching;
 
     public CatalogActor(OpenRouterClient client, CatalogSettings settings, TimeProvider time)
     {
@@ -40,8 +39,18 @@ public sealed class CatalogActor : ReceivePersistentActor, IWithTimers
             if (offer.Snapshot is CatalogSnapshot snapshot) _state = CatalogState.FromSnapshot(snapshot);
         });
 
-        Command<Fetch>(_ => StartFetch());
-        Command<RefreshCatalog>(_ => StartFetch());
+        Command<Fetch>(_ => OnFetchDue());
+        Command<RefreshCatalog>(_ =>
+        {
+            var now = _time.GetUtcNow();
+            var answer = _state.Refresh(now, _settings);
+            if (answer.Outcome == CatalogRefreshOutcome.Started)
+            {
+                _state = _state.RefreshStarted(now);
+                FetchNow();
+            }
+            Sender.Tell(answer);
+        });
         Command<GetCatalog>(_ => Sender.Tell(_state.ToUpdate()));
         Command<FetchSucceeded>(OnFetched);
         Command<FetchFailed>(OnFetchFailed);
@@ -68,10 +77,15 @@ public sealed class CatalogActor : ReceivePersistentActor, IWithTimers
         ScheduleFetch();
     }
 
-    private void StartFetch()
+    private void OnFetchDue()
     {
-        if (_fetching) return;
-        _fetching = true;
+        if (_state.Fetching) return;
+        _state = _state.FetchStarted();
+        FetchNow();
+    }
+
+    private void FetchNow()
+    {
         var started = _time.GetTimestamp();
         _client.GetModelsAsync().PipeTo(Self,
             success: models => new FetchSucceeded(models, _time.GetElapsedTime(started)),
@@ -82,7 +96,6 @@ public sealed class CatalogActor : ReceivePersistentActor, IWithTimers
 
     private void OnFetched(FetchSucceeded msg)
     {
-        _fetching = false;
         RouterMetrics.CatalogFetches.WithLabels("success").Inc();
         RouterMetrics.CatalogFetchSeconds.Observe(msg.Elapsed.TotalSeconds);
         _state = _state.Fetched(msg.Models, _time.GetUtcNow());
@@ -94,12 +107,11 @@ public sealed class CatalogActor : ReceivePersistentActor, IWithTimers
 
     private void OnFetchFailed(FetchFailed msg)
     {
-        _fetching = false;
         RouterMetrics.CatalogFetches.WithLabels("failure").Inc();
         _state = _state.FetchFailed(msg.Error, _time.GetUtcNow());
         var retryIn = _state.NextFetchIn(_time.GetUtcNow(), _settings);
         _log.Warning("Catalog fetch failed ({0}); serving the last list of {1} models; retry in {2:0} s",
-            msg.Error, _state.Models.Count, retryIn.TotalSeconds);
+            LogText.Safe(msg.Error), _state.Models.Count, retryIn.TotalSeconds);
         Publish();
         ScheduleFetch();
     }

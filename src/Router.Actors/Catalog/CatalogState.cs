@@ -11,6 +11,12 @@ public sealed record CatalogSettings
     /// <summary>After a failed fetch, retry after this, doubling per failure, capped by <see cref="RetryMax"/> and the TTL.</summary>
     public TimeSpan RetryBase { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan RetryMax { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Refreshes asked for (POST /router/catalog/refresh) start at most once per this interval; each costs an upstream
+    /// fetch, a snapshot and a publication to every node.
+    /// </summary>
+    public TimeSpan MinRefreshInterval { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>The catalog singleton's state: the last good list and its fetch record. Pure transitions.</summary>
@@ -25,10 +31,28 @@ public sealed record CatalogState
     public string? LastError { get; init; }
     public DateTimeOffset? LastFailureAt { get; init; }
 
+    /// <summary>Whether a fetch is running, and when the last asked-for refresh started one (not persisted).</summary>
+    public bool Fetching { get; init; }
+    public DateTimeOffset? LastRefreshAt { get; init; }
+
     public static readonly CatalogState Empty = new();
+
+    public CatalogState FetchStarted() => this with { Fetching = true };
+
+    public CatalogState RefreshStarted(DateTimeOffset now) => this with { Fetching = true, LastRefreshAt = now };
+
+    /// <summary>Whether an asked-for refresh starts a fetch: joins one running, or waits out the minimum interval.</summary>
+    public CatalogRefreshAnswer Refresh(DateTimeOffset now, CatalogSettings settings)
+    {
+        if (Fetching) return new CatalogRefreshAnswer(CatalogRefreshOutcome.InProgress);
+        if (LastRefreshAt is { } last && now - last < settings.MinRefreshInterval)
+            return new CatalogRefreshAnswer(CatalogRefreshOutcome.TooSoon, last + settings.MinRefreshInterval);
+        return new CatalogRefreshAnswer(CatalogRefreshOutcome.Started);
+    }
 
     public CatalogState Fetched(IReadOnlyList<ModelInfo> models, DateTimeOffset now) => this with
     {
+        Fetching = false,
         Models = models,
         FetchedAt = now,
         Version = Version + 1,
@@ -39,6 +63,7 @@ public sealed record CatalogState
     /// <summary>A failed fetch keeps the last good list.</summary>
     public CatalogState FetchFailed(string error, DateTimeOffset now) => this with
     {
+        Fetching = false,
         FetchFailures = FetchFailures + 1,
         FailureStreak = FailureStreak + 1,
         LastError = error,

@@ -40,14 +40,36 @@ public sealed class CatalogView
     public IReadOnlyList<ModelId> ByContextLength { get; }
 
     public bool IsLoaded => Update.Models.Count > 0;
+
+    /// <summary>Whether <paramref name="model"/> is a model of this catalog: the only ids that get a model actor.</summary>
+    public bool Contains(ModelId model) => ById.ContainsKey(model.Value);
 }
 
 /// <summary>This node's read-only replica of the catalog, swapped whole on each update.</summary>
 public sealed class CatalogReplica
 {
     private volatile CatalogView _view = CatalogView.Empty;
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public CatalogView Current => _view;
+
+    /// <summary>
+    /// Waits up to <paramref name="wait"/> for a catalog with models (restored from the snapshot or fetched) to reach
+    /// this node; whether one did. Answers at once once loaded.
+    /// </summary>
+    public async Task<bool> WaitLoadedAsync(TimeSpan wait, CancellationToken ct = default)
+    {
+        if (_view.IsLoaded) return true;
+        try
+        {
+            await _loaded.Task.WaitAsync(wait, ct);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return _view.IsLoaded;
+        }
+    }
 
     /// <summary>Takes an update unless it is older than what the replica holds.</summary>
     public bool Apply(CatalogUpdated update)
@@ -58,6 +80,7 @@ public sealed class CatalogReplica
             return false;
         var view = update.Version == current.Version ? _view.WithStatus(update) : new CatalogView(update);
         _view = view;
+        if (view.IsLoaded) _loaded.TrySetResult();
         Observability.RouterMetrics.CatalogModels.Set(view.Models.Count);
         return true;
     }

@@ -34,9 +34,7 @@ public sealed class RouterClient(RouterGateway gateway, CatalogReplica catalog, 
     /// <summary>The catalog, waiting (up to <paramref name="wait"/>, default 10 s) for the first fetch on a fresh node.</summary>
     public async Task<IReadOnlyList<ModelInfo>> GetAvailableModelsAsync(TimeSpan? wait = null, CancellationToken ct = default)
     {
-        var until = DateTime.UtcNow + (wait ?? TimeSpan.FromSeconds(10));
-        while (!catalog.Current.IsLoaded && DateTime.UtcNow < until)
-            await Task.Delay(50, ct);
+        await catalog.WaitLoadedAsync(wait ?? TimeSpan.FromSeconds(10), ct);
         return catalog.Current.Models;
     }
 
@@ -62,8 +60,9 @@ public sealed class RouterClient(RouterGateway gateway, CatalogReplica catalog, 
             yield break;
         }
         var streaming = (RouteStreaming)result;
+        await using var stream = gateway.Open(streaming);
         Usage? usage = null;
-        await foreach (var item in streaming.Stream.Source.RunAsAsyncEnumerable(_materializer).WithCancellation(ct))
+        await foreach (var item in stream.ReadAsync(_materializer, ct))
         {
             switch (item)
             {

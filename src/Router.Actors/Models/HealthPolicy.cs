@@ -14,9 +14,18 @@ public sealed record HealthPolicy
     public TimeSpan RateLimitBase { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan RateLimitMax { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// No cooldown lasts longer, whatever the upstream's Retry-After says: a single 429 with an absurd Retry-After must not
+    /// take a model out of rotation for years (ROUTER_MAX_COOLDOWN_SECONDS).
+    /// </summary>
+    public TimeSpan MaxCooldown { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>An unknown or unavailable model (404) rests this long.</summary>
     public TimeSpan UnavailableCooldown { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Weight of the newest latency sample in the moving average.</summary>
     public double LatencyEwmaAlpha { get; init; } = 0.2;
+
+    /// <summary>A rest of <paramref name="wait"/>, capped at <see cref="MaxCooldown"/>.</summary>
+    public TimeSpan Cooldown(TimeSpan wait) => wait < MaxCooldown ? wait : MaxCooldown;
 }

@@ -90,6 +90,10 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
             call.Tail?.Abandon(); // a stream handed out but not yet read ends here
         });
         Command<GetModelHealth>(_ => Sender.Tell(_health.View(_id, Now, _inFlight.Count, NodeAddress)));
+        Command<GetCallStatus>(q =>
+        {
+            if (_inFlight.ContainsKey(q.RequestId)) Sender.Tell(new CallInProgress(q.RequestId, _id));
+        });
         Command<RecordMeasurement>(m =>
         {
             if (m.Ok) Succeeded(m.LatencyMs, wasProbe: false);
@@ -99,6 +103,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
 
         Command<CallSucceeded>(OnCallSucceeded);
         Command<CallFailed>(OnCallFailed);
+        Command<CallRefused>(OnCallRefused);
         Command<CallCancelled>(msg => Finish(msg.RequestId, call => _health = _health.OnAbandoned(call.IsProbe)));
         Command<StreamHeadReady>(OnStreamHeadReady);
         Command<StreamEnded>(OnStreamEnded);
@@ -116,7 +121,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         });
         Command<SaveSnapshotFailure>(f =>
         {
-            _log.Warning(f.Cause, "Model {0}: snapshot failed", _id);
+            _log.Warning(f.Cause, "Model {0}: snapshot failed", LogText.Safe(_id));
             if (_stopping) Context.Stop(Self);
         });
     }
@@ -149,7 +154,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
             case Admission.Admitted a:
                 if (a.IsProbe)
                 {
-                    _log.Info("Model {0}: circuit half-open, sending one probe", _id);
+                    _log.Info("Model {0}: circuit half-open, sending one probe", LogText.Safe(_id));
                     RouterMetrics.RecordCircuit(_id, CircuitState.HalfOpen);
                 }
                 start(a.IsProbe);
@@ -223,11 +228,14 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
             {
                 TaskStatus.RanToCompletion => t.Result,
                 TaskStatus.Canceled => new CallCancelled(requestId),
+                // Only an upstream outcome (OpenRouterException) is the model's; anything else failed before or
+                // around the call, in Router, and must not touch the model's health.
                 _ => t.Exception!.GetBaseException() switch
                 {
                     OpenRouterException o => new CallFailed(requestId, o.Error),
                     OperationCanceledException => new CallCancelled(requestId),
-                    var other => new CallFailed(requestId, ErrorClassifier.Of(UpstreamErrorKind.Network, other.Message)),
+                    UnsendableRequestException u => new CallRefused(requestId, ErrorClassifier.Of(UpstreamErrorKind.InvalidRequest, u.Message, 400), null),
+                    var other => new CallRefused(requestId, ErrorClassifier.Of(UpstreamErrorKind.Internal, "Router failed to call the model: " + other.Message, 500), other),
                 },
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
             .PipeTo(Self);
@@ -241,8 +249,19 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
 
     private void OnCallFailed(CallFailed msg) => Finish(msg.RequestId, call =>
     {
-        RouterMetrics.RecordFailure(_id, msg.Error);
-        Failed(msg.Error with { Model = _id.Value }, call.IsProbe);
+        // The requester's view of the rest (its routing board, the client's Retry-After) is the capped one the model keeps.
+        var error = msg.Error with { Model = _id.Value, RetryAfter = msg.Error.RetryAfter is { } wait ? _settings.Policy.Cooldown(wait) : null };
+        RouterMetrics.RecordFailure(_id, error);
+        Failed(error, call.IsProbe);
+        call.ReplyTo.Tell(new AttemptFailed(msg.RequestId, _id, error));
+    });
+
+    /// <summary>The call never produced an upstream outcome: answer the requester, leave the model's health alone.</summary>
+    private void OnCallRefused(CallRefused msg) => Finish(msg.RequestId, call =>
+    {
+        if (msg.Cause is not null)
+            _log.Error(msg.Cause, "Model {0}: call {1} failed inside Router", LogText.Safe(_id), LogText.Safe(msg.RequestId));
+        _health = _health.OnAbandoned(call.IsProbe);
         call.ReplyTo.Tell(new AttemptFailed(msg.RequestId, _id, msg.Error with { Model = _id.Value }));
     });
 
@@ -334,7 +353,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
     {
         _health = state;
         foreach (var e in events)
-            _log.Info("Model {0}: {1}", _id, e);
+            _log.Info("Model {0}: {1}", LogText.Safe(_id), LogText.Safe(e));
         if (events.Count > 0)
         {
             PersistAllAsync(events, _ => { });
@@ -399,7 +418,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _log.Error(cause, "Model {0}: could not persist {1}; the actor stops and its state comes back from the journal", _id, @event.GetType().Name);
+        _log.Error(cause, "Model {0}: could not persist {1}; the actor stops and its state comes back from the journal", LogText.Safe(_id), @event.GetType().Name);
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
@@ -447,6 +466,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
     private sealed record CallSucceeded(string RequestId, double LatencyMs);
     private sealed record CallFailed(string RequestId, UpstreamError Error);
     private sealed record CallCancelled(string RequestId);
+    private sealed record CallRefused(string RequestId, UpstreamError Error, Exception? Cause);
     private sealed record StreamHeadReady(string RequestId, List<ChatCompletionChunk> Head, IAsyncEnumerator<ChatCompletionChunk>? Rest, double FirstTokenMs);
     private sealed record StreamEnded(string RequestId, UpstreamError? Error, bool Cancelled);
 }

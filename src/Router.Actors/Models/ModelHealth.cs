@@ -88,7 +88,7 @@ public sealed record ModelHealth
         {
             case UpstreamErrorKind.RateLimited:
             {
-                var wait = error.RetryAfter ?? Doubling(policy.RateLimitBase, policy.RateLimitMax, RateLimitStreak);
+                var wait = policy.Cooldown(error.RetryAfter ?? Doubling(policy.RateLimitBase, policy.RateLimitMax, RateLimitStreak));
                 var cooldown = new CooldownStarted(now, now + wait, "rate limited", RateLimited: true);
                 // A rate-limited probe says nothing about the circuit: back to open until the cooldown ends.
                 var state = next.Apply(cooldown);
@@ -97,7 +97,7 @@ public sealed record ModelHealth
             }
             case UpstreamErrorKind.ModelUnavailable:
             {
-                var cooldown = new CooldownStarted(now, now + policy.UnavailableCooldown, "model unavailable", RateLimited: false);
+                var cooldown = new CooldownStarted(now, now + policy.Cooldown(policy.UnavailableCooldown), "model unavailable", RateLimited: false);
                 return (next.Apply(cooldown), [cooldown]);
             }
             case UpstreamErrorKind.ServerError or UpstreamErrorKind.Timeout or UpstreamErrorKind.Network

@@ -82,6 +82,8 @@ public static class RouterMetrics
         UpstreamErrorKind.Forbidden => "forbidden",
         UpstreamErrorKind.InvalidResponse => "invalid_response",
         UpstreamErrorKind.StreamError => "stream_error",
+        UpstreamErrorKind.InvalidRequest => "invalid_request",
+        UpstreamErrorKind.Internal => "internal",
         _ => "other",
     };
 

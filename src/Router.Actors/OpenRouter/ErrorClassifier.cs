@@ -42,12 +42,15 @@ public static class ErrorClassifier
     public static bool ShouldFallback(UpstreamErrorKind kind) => kind switch
     {
         UpstreamErrorKind.BadRequest or UpstreamErrorKind.Unauthorized
-            or UpstreamErrorKind.PaymentRequired or UpstreamErrorKind.Forbidden => false,
+            or UpstreamErrorKind.PaymentRequired or UpstreamErrorKind.Forbidden
+            or UpstreamErrorKind.InvalidRequest or UpstreamErrorKind.Internal => false,
         _ => true,
     };
 
     /// <summary>Worth retrying on the same model: the failure is likely to pass.</summary>
     public static bool IsTransientStatus(int status) => status is 408 or >= 500;
+
+    private const long MaxUnixMs = 253_402_300_799_999; // DateTimeOffset.MaxValue
 
     /// <summary>The wait a response asks for: Retry-After (seconds or date), else X-RateLimit-Reset (epoch ms).</summary>
     public static TimeSpan? RetryAfterOf(HttpResponseMessage response, DateTimeOffset now)
@@ -55,7 +58,8 @@ public static class ErrorClassifier
         if (response.Headers.RetryAfter is { } header)
             return FromHeader(header, now);
         if (response.Headers.TryGetValues("X-RateLimit-Reset", out var values)
-            && long.TryParse(values.FirstOrDefault(), out var resetMs))
+            && long.TryParse(values.FirstOrDefault(), out var resetMs)
+            && resetMs is >= 0 and <= MaxUnixMs)
         {
             var wait = DateTimeOffset.FromUnixTimeMilliseconds(resetMs) - now;
             return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;

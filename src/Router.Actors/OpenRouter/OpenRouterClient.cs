@@ -83,7 +83,7 @@ public sealed class OpenRouterClient : IDisposable
     {
         request = request with { Stream = false };
         using var response = await SendAsync(ChatRequest(request), HttpCompletionOption.ResponseContentRead, request.Model, ct);
-        var body = await response.Content.ReadAsByteArrayAsync(ct);
+        var body = await ReadBodyAsync(response, request.Model, ct);
         UpstreamCompletion completion;
         try
         {
@@ -108,7 +108,16 @@ public sealed class OpenRouterClient : IDisposable
     {
         request = request with { Stream = true };
         using var response = await SendAsync(ChatRequest(request), HttpCompletionOption.ResponseHeadersRead, request.Model, ct);
-        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        Stream body;
+        try
+        {
+            body = await response.Content.ReadAsStreamAsync(ct);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
+        {
+            throw BodyBroken(e, request.Model);
+        }
+        await using var _ = body;
         await using var sse = new SseReader(body);
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
         while (await NextChunkAsync(sse, idle, request.Model, ct) is { } chunk)
@@ -153,10 +162,21 @@ public sealed class OpenRouterClient : IDisposable
         return chunk;
     }
 
-    /// <summary>Serialized once, up front: a sized body (no chunked encoding), reused as is by each retry.</summary>
+    /// <summary>
+    /// Serialized once, up front: a sized body (no chunked encoding), reused as is by each retry. A request that cannot
+    /// be encoded fails here, before anything is sent, as the request's fault.
+    /// </summary>
     private Func<HttpRequestMessage> ChatRequest(ChatCompletionRequest request)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(request, RouterJsonContext.Default.ChatCompletionRequest);
+        byte[] body;
+        try
+        {
+            body = JsonSerializer.SerializeToUtf8Bytes(request, RouterJsonContext.Default.ChatCompletionRequest);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or JsonException or NotSupportedException)
+        {
+            throw new UnsendableRequestException("The request cannot be encoded for the upstream: " + e.Message, e);
+        }
         return () =>
         {
             var message = NewRequest(HttpMethod.Post, "chat/completions");
@@ -202,9 +222,25 @@ public sealed class OpenRouterClient : IDisposable
         }
     }
 
+    /// <summary>The whole body; a connection that breaks while it is read is the upstream's failure, like any other.</summary>
+    private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string? model, CancellationToken ct)
+    {
+        try
+        {
+            return await response.Content.ReadAsByteArrayAsync(ct);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
+        {
+            throw BodyBroken(e, model);
+        }
+    }
+
+    private static OpenRouterException BodyBroken(Exception e, string? model) =>
+        new(ErrorClassifier.Of(UpstreamErrorKind.Network, "Connection to OpenRouter broke while reading the answer: " + e.Message, null, model), e);
+
     private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string? model, CancellationToken ct)
     {
-        var body = await response.Content.ReadAsByteArrayAsync(ct);
+        var body = await ReadBodyAsync(response, model, ct);
         try
         {
             return JsonSerializer.Deserialize(body, type) ?? throw Invalid("empty body", model);

@@ -7,3 +7,9 @@ public sealed class OpenRouterException(UpstreamError error, Exception? inner = 
 {
     public UpstreamError Error { get; } = error;
 }
+
+/// <summary>
+/// The request could not be put on the wire (e.g. a string with a lone UTF-16 surrogate cannot be encoded). Nothing
+/// reached the upstream, so it says nothing about the model: the request's fault.
+/// </summary>
+public sealed class UnsendableRequestException(string message, Exception inner) : Exception(message, inner);

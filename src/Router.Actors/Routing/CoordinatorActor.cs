@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Router.Actors.Catalog;
+using Router.Actors.Observability;
 using Router.Contracts.Messages;
 
 namespace Router.Actors.Routing;
@@ -50,6 +51,9 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
             case AttemptRejected m:
                 RunAttempt(m.RequestId, s => s.OnRejected(m));
                 break;
+            case CallInProgress m:
+                RunAttempt(m.RequestId, s => s.OnInProgress());
+                break;
             case WakeUp m:
                 RunRoute(m.RouteId, s => s.OnWakeUp());
                 break;
@@ -80,7 +84,7 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
         var id = route.RouteId ?? $"{Self.Path.Name}-{++_unnamed}";
         if (_routes.ContainsKey(id))
         {
-            Log.Warning("Request {0} is already being routed; the duplicate is ignored", id);
+            Log.Warning("Request {0} is already being routed; the duplicate is ignored", LogText.Safe(id));
             reply.Abandon(); // a waiting task must not wait forever
             return;
         }
@@ -118,7 +122,7 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
         {
             // One request's bug must not restart the actor and lose every other request it routes.
             if (_routes.ContainsKey(session.Id)) session.OnCrash(e);
-            else Log.Error(e, "Request {0}: error after it ended", session.Id);
+            else Log.Error(e, "Request {0}: error after it ended", LogText.Safe(session.Id));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using Router.Actors.Catalog;
 using Router.Actors.Observability;
 using Router.Actors.OpenRouter;
 using Router.Contracts;
@@ -40,6 +41,7 @@ internal sealed class RouteSession
     private readonly List<(ModelId Model, DateTimeOffset RetryAt)> _resting = [];
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly DateTimeOffset _deadline;
+    private readonly CatalogView _catalog;
     private readonly IEnumerator<ModelId> _plan;
     private Current? _current;
     private UpstreamError? _lastError;
@@ -56,7 +58,8 @@ internal sealed class RouteSession
         _context = context;
         _host = host;
         _deadline = Now + context.Settings.RequestTimeout;
-        _plan = CandidatePlanner.Plan(route, context.Settings, context.Catalog.Current).GetEnumerator();
+        _catalog = context.Catalog.Current;
+        _plan = CandidatePlanner.Plan(route, context.Settings, _catalog).GetEnumerator();
     }
 
     public string Id { get; }
@@ -65,13 +68,46 @@ internal sealed class RouteSession
 
     public void Start() => TryNext();
 
-    /// <summary>The coordinator's sweep: end the route past its deadline, or move on from an attempt past its timeout.</summary>
+    /// <summary>
+    /// The coordinator's sweep: end the route past its deadline, move on from an attempt past its timeout or silent
+    /// past <see cref="RoutingSettings.UnreachableAfter"/>, and ask after an attempt silent for a while.
+    /// </summary>
     public void CheckTimeouts()
     {
-        if (Stopwatch.GetElapsedTime(_started) >= _context.Settings.RequestTimeout)
+        var settings = _context.Settings;
+        if (Stopwatch.GetElapsedTime(_started) >= settings.RequestTimeout)
             OnDeadline();
-        else if (_current is { } current && Stopwatch.GetElapsedTime(current.Started) >= _context.Settings.AttemptTimeout)
+        else if (_current is not { } current)
+            return;
+        else if (Stopwatch.GetElapsedTime(current.Started) >= settings.AttemptTimeout)
             OnTimedOut(current.Model, current.RequestId);
+        else if (Stopwatch.GetElapsedTime(current.LastHeard) >= settings.UnreachableAfter)
+            OnUnreachable(current.Model, current.RequestId);
+        else if (Stopwatch.GetElapsedTime(Math.Max(current.LastHeard, current.LastAsked)) >= settings.CallCheckAfter)
+        {
+            current.LastAsked = Stopwatch.GetTimestamp();
+            _context.ModelRegion.Tell(new GetCallStatus(current.Model, current.RequestId));
+        }
+    }
+
+    /// <summary>The model actor reports the attempt running: it is reachable.</summary>
+    public void OnInProgress()
+    {
+        if (_current is { } current) current.LastHeard = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>
+    /// Nothing from the model actor for a while: its node is likely gone. Move on now rather than at the attempt's
+    /// timeout (minutes), and skip the model on this node while its shard moves. Not an outcome of the model's, so its
+    /// health is left alone; the call, should it ever arrive, is cancelled.
+    /// </summary>
+    private void OnUnreachable(ModelId model, string attemptId)
+    {
+        _context.ModelRegion.Tell(new CancelCall(model, attemptId));
+        _context.Board.Block(model, Now + _context.Settings.UnreachableRest);
+        RouterMetrics.Fallbacks.WithLabels("unreachable").Inc();
+        OnFailure(model, ErrorClassifier.Of(UpstreamErrorKind.Network,
+            $"the model's actor did not answer within {_context.Settings.UnreachableAfter.TotalSeconds:0.#} s (its node may be down)", 503, model.Value));
     }
 
     public void OnCompleted(Completed m)
@@ -83,7 +119,7 @@ internal sealed class RouteSession
     public void OnStreamStarted(StreamStarted m)
     {
         Record(m.ModelId, "ok", null, 200);
-        Finish(new RouteStreaming(m.Stream, m.ModelId, _attempts));
+        Finish(new RouteStreaming(m.Stream, m.ModelId, m.RequestId, _attempts));
     }
 
     public void OnFailed(AttemptFailed m) => OnFailure(m.ModelId, m.Error);
@@ -106,7 +142,7 @@ internal sealed class RouteSession
         _lastError ??= ErrorClassifier.Of(kind, $"{m.ModelId}: {m.Reason} until {m.RetryAt:O}", kind == UpstreamErrorKind.RateLimited ? 429 : 503, m.ModelId.Value)
             with { RetryAfter = m.RetryAt - Now };
         RouterMetrics.Fallbacks.WithLabels("resting").Inc();
-        _host.Log.Info("Request {0}: model {1} is resting ({2}) until {3:O}; trying the next candidate", Id, m.ModelId, m.Reason, m.RetryAt);
+        _host.Log.Info("Request {0}: model {1} is resting ({2}) until {3:O}; trying the next candidate", LogText.Safe(Id), LogText.Safe(m.ModelId), m.Reason, m.RetryAt);
         TryNext();
     }
 
@@ -144,15 +180,22 @@ internal sealed class RouteSession
     /// <summary>A bug in routing fails this request only, not the others the coordinator hosts.</summary>
     public void OnCrash(Exception e)
     {
-        _host.Log.Error(e, "Request {0}: routing failed unexpectedly", Id);
+        _host.Log.Error(e, "Request {0}: routing failed unexpectedly", LogText.Safe(Id));
         CancelCurrent();
-        Finish(new RouteFailed(ErrorClassifier.Of(UpstreamErrorKind.Network, "Router internal error: " + e.Message, 500), _attempts));
+        Finish(new RouteFailed(ErrorClassifier.Of(UpstreamErrorKind.Internal, "Router internal error: " + e.Message, 500), _attempts));
     }
 
     private void TryNext()
     {
         while (NextCandidate() is { } model)
         {
+            // An id outside the catalog gets no actor, journal row or metric series: whatever a client names, the
+            // state Router keeps stays bounded by the catalog.
+            if (!_catalog.Contains(model))
+            {
+                Record(model, "skipped", NotInCatalog, null);
+                continue;
+            }
             if (_context.Board.BlockedUntil(model, Now) is { } until)
             {
                 _resting.Add((model, until));
@@ -195,7 +238,7 @@ internal sealed class RouteSession
             return;
         }
         RouterMetrics.Fallbacks.WithLabels(RouterMetrics.Label(error.Kind)).Inc();
-        _host.Log.Info("Request {0}: model {1} failed ({2}: {3}); falling back to the next candidate", Id, model, error.Kind, error.Message);
+        _host.Log.Info("Request {0}: model {1} failed ({2}: {3}); falling back to the next candidate", LogText.Safe(Id), LogText.Safe(model), error.Kind, LogText.Safe(error.Message));
         TryNext();
     }
 
@@ -206,7 +249,7 @@ internal sealed class RouteSession
         var earliest = _resting.Min(r => r.RetryAt);
         var wait = earliest - Now;
         if (earliest >= _deadline) return false;
-        _host.Log.Info("Request {0}: every candidate is resting; waiting {1:0} ms for the first to come back", Id, Math.Max(0, wait.TotalMilliseconds));
+        _host.Log.Info("Request {0}: every candidate is resting; waiting {1:0} ms for the first to come back", LogText.Safe(Id), Math.Max(0, wait.TotalMilliseconds));
         _host.Timers.StartSingleTimer(_wakeTimer ??= (Id, "wake"), new WakeUp(Id), wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
         return true;
     }
@@ -217,9 +260,17 @@ internal sealed class RouteSession
         var error = _lastError ?? (_resting.Count > 0
             ? ErrorClassifier.Of(rateLimited ? UpstreamErrorKind.RateLimited : UpstreamErrorKind.ModelUnavailable,
                 "Every candidate model is resting", rateLimited ? 429 : 503) with { RetryAfter = _resting.Min(r => r.RetryAt) - Now }
-            : ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable,
-                _attempts.Count == 0 ? "No model to try: the request names none and the catalog is empty" : "No model could serve the request", 503));
+            : ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable, NothingTried(), 503));
         Finish(new RouteFailed(error, _attempts));
+    }
+
+    private string NothingTried()
+    {
+        if (_attempts.Count == 0) return "No model to try: the request names none and the catalog is empty";
+        var unknown = _attempts.Where(a => a.Reason == NotInCatalog).Select(a => a.Model.Value).ToList();
+        return unknown.Count == _attempts.Count
+            ? $"No model to try: {(unknown.Count == 1 ? "the model" : "the models")} {string.Join(", ", unknown.Take(5).Select(m => $"'{m}'"))}{(unknown.Count > 5 ? ", ..." : "")} {(unknown.Count == 1 ? "is" : "are")} not in the catalog"
+            : "No model could serve the request";
     }
 
     private void EndAttempt()
@@ -244,7 +295,7 @@ internal sealed class RouteSession
     {
         RouterMetrics.RecordRoute((result as RouteFailed)?.Error.Kind);
         if (result is RouteFailed failed)
-            _host.Log.Warning("Request {0} failed after {1} call(s) in {2:0} ms: {3}", Id, _calls, Stopwatch.GetElapsedTime(_started).TotalMilliseconds, failed.Error.Message);
+            _host.Log.Warning("Request {0} failed after {1} call(s) in {2:0} ms: {3}", LogText.Safe(Id), _calls, Stopwatch.GetElapsedTime(_started).TotalMilliseconds, LogText.Safe(failed.Error.Message));
         _reply.Answer(result);
         End();
     }
@@ -256,7 +307,17 @@ internal sealed class RouteSession
         _host.Ended(this);
     }
 
-    private sealed record Current(ModelId Model, string RequestId, long Started);
+    private const string NotInCatalog = "not in catalog";
+
+    /// <summary>The attempt in flight; <see cref="LastHeard"/>: when its model actor last showed it is reachable.</summary>
+    private sealed class Current(ModelId model, string requestId, long started)
+    {
+        public ModelId Model { get; } = model;
+        public string RequestId { get; } = requestId;
+        public long Started { get; } = started;
+        public long LastHeard { get; set; } = started;
+        public long LastAsked { get; set; }
+    }
 }
 
 /// <summary>The timer message of a <see cref="RouteSession"/> waiting for a resting model, delivered to its coordinator.</summary>

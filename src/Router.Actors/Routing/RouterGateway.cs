@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Router.Actors.OpenRouter;
+using Router.Contracts;
 using Router.Contracts.Messages;
 
 namespace Router.Actors.Routing;
@@ -24,9 +26,18 @@ public sealed class RouterGateway
 
     public RoutingContext Context { get; }
 
+    private static readonly RouteFailed CatalogNotLoaded = new(ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable,
+        "Router has no model catalog yet (the node is starting, or OpenRouter's model list cannot be fetched); retry shortly", 503)
+        with { RetryAfter = TimeSpan.FromSeconds(5) }, []);
+
+    /// <summary>A routed stream for its reader: disposing it before its end cancels the upstream call.</summary>
+    public RoutedStream Open(RouteStreaming streaming) => new(streaming, Context.ModelRegion);
+
     public async Task<RouteResult> RouteAsync(RouteRequest request, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
+        if (!Context.Catalog.Current.IsLoaded && !await Context.Catalog.WaitLoadedAsync(Context.Settings.CatalogWait, ct))
+            return CatalogNotLoaded;
         var n = Interlocked.Increment(ref _requests);
         var id = $"{_prefix}-{n}";
         var coordinator = _coordinators[n % _coordinators.Length];

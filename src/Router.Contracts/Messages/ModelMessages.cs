@@ -16,6 +16,12 @@ public sealed record CancelCall(ModelId ModelId, string RequestId) : IWithModelI
 
 public sealed record GetModelHealth(ModelId ModelId) : IWithModelId, IRouterMessage;
 
+/// <summary>
+/// Is call <see cref="RequestId"/> still running? Answered with <see cref="CallInProgress"/> when it is; silence means
+/// the model actor cannot be reached (its node died and its shard has not moved yet) or the answer is on its way.
+/// </summary>
+public sealed record GetCallStatus(ModelId ModelId, string RequestId) : IWithModelId, IRouterMessage;
+
 /// <summary>An outside measurement (test-models) feeding the model's statistics.</summary>
 public sealed record RecordMeasurement(ModelId ModelId, bool Ok, double LatencyMs, UpstreamError? Error) : IWithModelId, IRouterMessage;
 
@@ -24,6 +30,9 @@ public sealed record RecordMeasurement(ModelId ModelId, bool Ok, double LatencyM
 public sealed record Completed(string RequestId, ModelId ModelId, UpstreamCompletion Completion, double LatencyMs) : IRouterMessage;
 
 public sealed record StreamStarted(string RequestId, ModelId ModelId, ISourceRef<StreamItem> Stream, double FirstTokenMs) : IRouterMessage;
+
+/// <summary>The call is running: the model actor that owns it is reachable.</summary>
+public sealed record CallInProgress(string RequestId, ModelId ModelId) : IRouterMessage;
 
 /// <summary>The call was made and failed.</summary>
 public sealed record AttemptFailed(string RequestId, ModelId ModelId, UpstreamError Error) : IRouterMessage;

@@ -29,7 +29,8 @@ public sealed record RouteCompleted(UpstreamCompletion Completion, ModelId Model
     public override IReadOnlyList<AttemptRecord> Attempts { get; } = Attempts;
 }
 
-public sealed record RouteStreaming(ISourceRef<StreamItem> Stream, ModelId Model, IReadOnlyList<AttemptRecord> Attempts) : RouteResult
+/// <summary>A stream from <see cref="Model"/>; <see cref="AttemptId"/> names its call for <see cref="CancelCall"/>.</summary>
+public sealed record RouteStreaming(ISourceRef<StreamItem> Stream, ModelId Model, string AttemptId, IReadOnlyList<AttemptRecord> Attempts) : RouteResult
 {
     public override IReadOnlyList<AttemptRecord> Attempts { get; } = Attempts;
 }

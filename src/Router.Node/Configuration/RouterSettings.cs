@@ -24,6 +24,16 @@ public sealed record RouterSettings
     public string Hostname { get; init; } = "127.0.0.1";
     public int Port { get; init; } = 4053;
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
+    /// <summary>Akka remoting over TLS (ROUTER_REMOTING_TLS_*); null: plaintext, allowed on loopback only unless opted out.</summary>
+    public RemotingTls? RemotingTls { get; init; }
+
+    /// <summary>The scheme of this cluster's addresses: Akka names TLS remoting's protocol apart.</summary>
+    public string RemotingProtocol => RemotingTls is null ? "akka.tcp" : "akka.ssl.tcp";
+
+
+    /// <summary>ROUTER_REMOTING_ALLOW_PLAINTEXT: accept a non-loopback remoting bind without TLS (logged loudly).</summary>
+    public bool AllowPlaintextRemoting { get; init; }
     public IReadOnlyList<string> Roles { get; init; } = ["router", "front"];
 
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
@@ -53,11 +63,20 @@ public sealed record RouterSettings
     /// <summary>First open period of a circuit (ROUTER_CIRCUIT_OPEN_SECONDS); doubles per failed probe.</summary>
     public TimeSpan CircuitOpen { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Longest rest a model takes, whatever an upstream Retry-After asks (ROUTER_MAX_COOLDOWN_SECONDS).</summary>
+    public TimeSpan MaxCooldown { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>Extra Akka HOCON, applied over cluster.hocon (ROUTER_AKKA_HOCON), e.g. failure-detector tuning.</summary>
     public string? AkkaHocon { get; init; }
 
     public static RouterSettings Load(IConfiguration config) => new SettingsReader(config).Read();
 }
+
+/// <summary>
+/// The remoting certificate (with its private key) and the peers accepted: exactly those that present a certificate
+/// of <see cref="PeerThumbprints"/>; by default this node's own, i.e. one certificate for the whole cluster.
+/// </summary>
+public sealed record RemotingTls(System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate, IReadOnlyList<string> PeerThumbprints);
 
 /// <summary>A start-up configuration error; the message names every bad variable.</summary>
 public sealed class RouterConfigurationException(IReadOnlyList<string> problems)

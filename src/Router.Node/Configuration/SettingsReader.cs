@@ -1,5 +1,9 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Router.Actors.OpenRouter;
+using Router.Node.Security;
+using static Router.Node.Security.BindGuard;
 
 namespace Router.Node.Configuration;
 
@@ -38,9 +42,6 @@ internal sealed class SettingsReader(IConfiguration config)
         foreach (var role in roles.Where(x => !KnownRoles.Contains(x)))
             _problems.Add($"ROUTER_ROLES: unknown role '{role}' in '{Text("ROUTER_ROLES")}' (known: router, front)");
 
-        var seeds = List("ROUTER_SEED_NODES");
-        foreach (var seed in seeds.Where(s => !IsAkkaAddress(s)))
-            _problems.Add($"ROUTER_SEED_NODES: '{seed}' is not an Akka address like akka.tcp://router@127.0.0.1:4053");
 
         var urls = List(config["ASPNETCORE_URLS"] is not null ? "ASPNETCORE_URLS" : "urls", ';');
         foreach (var url in urls.Where(u => !IsHttpUrl(WithWildcardHost(u))))
@@ -49,9 +50,19 @@ internal sealed class SettingsReader(IConfiguration config)
         var cap = Text("ROUTER_DAILY_REQUEST_CAP") is null ? (long?)null : Int("ROUTER_DAILY_REQUEST_CAP", 0, min: 1, max: int.MaxValue);
         var perKeyCap = Text("ROUTER_DAILY_REQUEST_CAP_PER_KEY") is null ? (long?)null : Int("ROUTER_DAILY_REQUEST_CAP_PER_KEY", 0, min: 1, max: int.MaxValue);
         var apiKeys = List("ROUTER_API_KEYS");
-        var nonLoopback = urls.Where(u => IsHttpUrl(WithWildcardHost(u)) && !IsLoopback(u)).ToList();
-        if (roles.Contains("front") && apiKeys.Count == 0 && nonLoopback.Count > 0)
-            _problems.Add($"ROUTER_API_KEYS: client keys are required when the HTTP front binds a non-loopback address ({string.Join(", ", nonLoopback)})");
+        if (BindGuard.Problem(urls.Where(u => IsHttpUrl(WithWildcardHost(u))), roles.Contains("front"), apiKeys.Count > 0) is { } bindProblem)
+            _problems.Add(bindProblem);
+
+        var hostname = Text("ROUTER_HOSTNAME") ?? "127.0.0.1";
+        var tls = RemotingTlsOf();
+        var protocol = tls is null ? "akka.tcp" : "akka.ssl.tcp"; // Akka names TLS remoting's protocol apart
+        var seeds = List("ROUTER_SEED_NODES");
+        foreach (var seed in seeds.Where(s => !IsAkkaAddress(s, protocol)))
+            _problems.Add($"ROUTER_SEED_NODES: '{seed}' is not an Akka address like {protocol}://router@127.0.0.1:4053" +
+                          (tls is null ? "" : " (remoting over TLS, ROUTER_REMOTING_TLS_CERT, speaks akka.ssl.tcp)"));
+        var allowPlaintext = Bool("ROUTER_REMOTING_ALLOW_PLAINTEXT", false);
+        if (RemotingGuard.Problem(hostname, tls is not null, allowPlaintext) is { } remotingProblem)
+            _problems.Add(remotingProblem);
 
         var settings = new RouterSettings
         {
@@ -63,7 +74,9 @@ internal sealed class SettingsReader(IConfiguration config)
             CatalogTtl = Seconds("ROUTER_CATALOG_TTL", 3600),
             Database = Text("ROUTER_DB"),
             DataDir = Text("ROUTER_DATA_DIR") ?? "./data",
-            Hostname = Text("ROUTER_HOSTNAME") ?? "127.0.0.1",
+            Hostname = hostname,
+            RemotingTls = tls,
+            AllowPlaintextRemoting = allowPlaintext,
             Port = Int("ROUTER_PORT", 4053, min: 0, max: 65535),
             SeedNodes = seeds,
             Roles = roles,
@@ -77,11 +90,47 @@ internal sealed class SettingsReader(IConfiguration config)
             MaxMessages = Int("ROUTER_MAX_MESSAGES", 1000, min: 1, max: 100_000),
             CircuitThreshold = Int("ROUTER_CIRCUIT_THRESHOLD", 5, min: 1, max: 1000),
             CircuitOpen = Seconds("ROUTER_CIRCUIT_OPEN_SECONDS", 30),
+            MaxCooldown = Seconds("ROUTER_MAX_COOLDOWN_SECONDS", 3600),
             AkkaHocon = Text("ROUTER_AKKA_HOCON"),
         };
         if (_problems.Count > 0)
             throw new RouterConfigurationException(_problems);
         return settings;
+    }
+
+    private RemotingTls? RemotingTlsOf()
+    {
+        var path = Text("ROUTER_REMOTING_TLS_CERT");
+        if (path is null)
+        {
+            if (Text("ROUTER_REMOTING_TLS_CERT_PASSWORD") is not null || Text("ROUTER_REMOTING_TLS_PEERS") is not null)
+                _problems.Add("ROUTER_REMOTING_TLS_CERT: needed when ROUTER_REMOTING_TLS_CERT_PASSWORD or ROUTER_REMOTING_TLS_PEERS is set");
+            return null;
+        }
+        if (!File.Exists(path))
+        {
+            _problems.Add($"ROUTER_REMOTING_TLS_CERT: no file at '{path}'");
+            return null;
+        }
+        var peers = List("ROUTER_REMOTING_TLS_PEERS");
+        foreach (var peer in peers.Where(p => p.Length != 40 || !p.All(char.IsAsciiHexDigit)))
+            _problems.Add($"ROUTER_REMOTING_TLS_PEERS: '{peer}' is not a SHA-1 certificate thumbprint (40 hex digits)");
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, config["ROUTER_REMOTING_TLS_CERT_PASSWORD"]);
+        }
+        catch (CryptographicException e)
+        {
+            _problems.Add($"ROUTER_REMOTING_TLS_CERT: cannot read '{path}' as a PKCS#12 certificate with ROUTER_REMOTING_TLS_CERT_PASSWORD ({e.Message})");
+            return null;
+        }
+        if (!certificate.HasPrivateKey)
+        {
+            _problems.Add($"ROUTER_REMOTING_TLS_CERT: '{path}' holds no private key");
+            return null;
+        }
+        return new RemotingTls(certificate, peers.Count > 0 ? peers.Select(p => p.ToUpperInvariant()).ToList() : [certificate.Thumbprint]);
     }
 
     private string? Text(string name) => config[name] is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
@@ -154,18 +203,7 @@ internal sealed class SettingsReader(IConfiguration config)
     private static bool IsHttpUrl(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
-    /// <summary>127.0.0.0/8, ::1 and localhost; wildcards (*, +, 0.0.0.0, [::]) and every other host are not.</summary>
-    internal static bool IsLoopback(string url)
-    {
-        if (!Uri.TryCreate(WithWildcardHost(url), UriKind.Absolute, out var uri)) return false;
-        if (uri.IsLoopback) return true;
-        return System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip);
-    }
 
-    /// <summary>Kestrel's wildcard hosts (<c>http://*:8080</c>, <c>http://+:8080</c>) as a parsable address.</summary>
-    private static string WithWildcardHost(string url) =>
-        url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
-
-    private static bool IsAkkaAddress(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "akka.tcp" or "akka" && uri.Port > 0 && !string.IsNullOrEmpty(uri.UserInfo);
+    private static bool IsAkkaAddress(string text, string protocol) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme == protocol && uri.Port > 0 && !string.IsNullOrEmpty(uri.UserInfo);
 }

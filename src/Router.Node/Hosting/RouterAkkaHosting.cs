@@ -1,6 +1,7 @@
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using Akka.Remote.Transport.DotNetty;
 using Router.Actors.Catalog;
 using Router.Actors.Models;
 using Router.Actors.Observability;
@@ -19,6 +20,26 @@ public static class RouterAkkaHosting
     public const string RouterRole = "router";
     public const string FrontRole = "front";
 
+    /// <summary>
+    /// Remoting on ROUTER_HOSTNAME:ROUTER_PORT; with a certificate, over mutual TLS that accepts only peers presenting
+    /// a pinned certificate (by default this node's own: one certificate for the cluster).
+    /// </summary>
+    private static RemoteOptions RemotingOptions(RouterSettings settings)
+    {
+        var options = new RemoteOptions { HostName = settings.Hostname, Port = settings.Port };
+        if (settings.RemotingTls is not { } tls) return options;
+        options.EnableSsl = true;
+        options.Ssl = new SslOptions
+        {
+            X509Certificate = tls.Certificate,
+            SuppressValidation = false,
+            RequireMutualAuthentication = true,
+            ValidateCertificateHostname = false, // one certificate for nodes of many names; the pin is the identity
+            CustomValidator = CertificateValidation.PinnedCertificate([.. tls.PeerThumbprints]),
+        };
+        return options;
+    }
+
     /// <summary>The ActorSystem: cluster.hocon, remoting, clustering, the serializer, model shards, catalog singleton and replica.</summary>
     public static IServiceCollection AddRouterAkka(this IServiceCollection services, RouterSettings settings)
     {
@@ -26,7 +47,7 @@ public static class RouterAkkaHosting
         var persistence = PersistenceHocon.For(settings);
         var seeds = settings.SeedNodes.Count > 0
             ? settings.SeedNodes.ToArray()
-            : [$"akka.tcp://{SystemName}@{settings.Hostname}:{settings.Port}"];
+            : [$"{settings.RemotingProtocol}://{SystemName}@{settings.Hostname}:{settings.Port}"];
         var hostsModels = settings.Roles.Contains(RouterRole);
 
         return services.AddAkka(SystemName, (builder, sp) =>
@@ -41,7 +62,7 @@ public static class RouterAkkaHosting
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithRemoting(settings.Hostname, settings.Port)
+                .WithRemoting(RemotingOptions(settings))
                 .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = seeds })
                 .WithCustomSerializer("router", [typeof(IRouterMessage)], system => new RouterSerializer(system));
 

@@ -41,7 +41,27 @@ public sealed class RouterNode : IAsyncDisposable
         _app = app;
         Settings = settings;
         Fake = fake;
-        Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        Addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
+        Url = Addresses.First().TrimEnd('/');
+    }
+
+    /// <summary>The addresses the HTTP server bound.</summary>
+    public IReadOnlyList<string> Addresses { get; }
+
+    private static readonly OpenAiError NotYetServing =
+        new("This Router node is starting; retry shortly", "server_error", null, "node_starting", 503, null, true, false);
+
+    private static async Task StopAsync(WebApplication app, FakeOpenRouterServer? fake)
+    {
+        try
+        {
+            await app.StopAsync();
+        }
+        finally
+        {
+            await app.DisposeAsync();
+            if (fake is not null) await fake.DisposeAsync();
+        }
     }
 
     public RouterSettings Settings { get; }
@@ -75,6 +95,8 @@ public sealed class RouterNode : IAsyncDisposable
         if (fake is not null)
             log.LogWarning("DEV_MODE ({Reason}): routing to the built-in fake OpenRouter at {Url}; no real model is called",
                 settings.DevModeReason, clientOptions.BaseUrl);
+        var guard = new BindGuard();
+        app.Use((http, next) => guard.IsOpen ? next(http) : HttpResults.WriteErrorAsync(http, NotYetServing));
         app.UseApiKeys(app.Services.GetRequiredService<ApiKeyRing>());
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics");
@@ -85,10 +107,32 @@ public sealed class RouterNode : IAsyncDisposable
             app.MapHealthPage();
         }
 
-        await app.StartAsync(ct);
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (Exception e) when (e is IOException or global::System.Net.Sockets.SocketException)
+        {
+            await StopAsync(app, fake);
+            throw new RouterConfigurationException([$"ASPNETCORE_URLS: cannot listen on {string.Join(", ", settings.Urls)} (or the Kestrel endpoints configured): {e.Message}"]);
+        }
         var node = new RouterNode(app, settings, fake);
         try
         {
+            // Checked on what was bound, whatever configured it; nothing is served before.
+            if (BindGuard.Problem(node.Addresses, settings.Roles.Contains(RouterAkkaHosting.FrontRole), settings.ApiKeys.Count > 0) is { } problem)
+                throw new RouterConfigurationException([problem]);
+            // The remoting address and TLS as the actor system has them, ROUTER_AKKA_HOCON included.
+            var remoting = node.System.Settings.Config.GetConfig("akka.remote.dot-netty.tcp");
+            var remotingHost = remoting.GetString("bind-hostname") is { Length: > 0 } bind ? bind : remoting.GetString("hostname");
+            var remotingTls = remoting.GetBoolean("enable-ssl");
+            if (RemotingGuard.Problem(remotingHost, remotingTls, settings.AllowPlaintextRemoting) is { } remotingProblem)
+                throw new RouterConfigurationException([remotingProblem]);
+            if (!remotingTls && !RemotingGuard.IsLoopback(remotingHost))
+                log.LogWarning("Akka remoting listens on {Host}:{Port} in PLAINTEXT (ROUTER_REMOTING_ALLOW_PLAINTEXT=true): any peer that reaches this port " +
+                               "can join the cluster and send it messages; keep that network to the cluster alone, or set ROUTER_REMOTING_TLS_CERT",
+                    remotingHost, settings.Port);
+            guard.Open();
             await PersistenceCheck.VerifyAsync(node.System, TimeSpan.FromSeconds(30));
         }
         catch
@@ -115,7 +159,10 @@ public sealed class RouterNode : IAsyncDisposable
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new OpenRouterClient(clientOptions, sp.GetRequiredService<ILogger<OpenRouterClient>>()));
-        var policy = options.HealthPolicy ?? new HealthPolicy { FailureThreshold = settings.CircuitThreshold, OpenBase = settings.CircuitOpen };
+        var policy = options.HealthPolicy ?? new HealthPolicy
+        {
+            FailureThreshold = settings.CircuitThreshold, OpenBase = settings.CircuitOpen, MaxCooldown = settings.MaxCooldown,
+        };
         // One materializer for the node, created when the actor system is up.
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "router-streams"));
         services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), policy, TimeProvider.System)
@@ -150,10 +197,5 @@ public sealed class RouterNode : IAsyncDisposable
     /// <summary>Runs until the host is told to stop or <paramref name="ct"/> fires (SIGTERM/Ctrl-C), then stops gracefully.</summary>
     public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        if (Fake is not null) await Fake.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => new(StopAsync(_app, Fake));
 }

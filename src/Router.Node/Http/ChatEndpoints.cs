@@ -26,7 +26,8 @@ public static class ChatEndpoints
         var (request, invalid) = await ChatRequestReader.ReadAsync(http.Request, settings.MaxMessages, http.RequestAborted);
         if (invalid is not null || request is null)
         {
-            await HttpResults.WriteErrorAsync(http, invalid ?? OpenAiError.BadRequest("Request body is required"));
+            if (!http.RequestAborted.IsCancellationRequested) // a client gone while sending has nobody to answer
+                await HttpResults.WriteErrorAsync(http, invalid ?? OpenAiError.BadRequest("Request body is required"));
             return;
         }
 
@@ -63,7 +64,7 @@ public static class ChatEndpoints
                 await WriteCompletionAsync(http, completed);
                 break;
             case RouteStreaming streaming:
-                await SseResponse.WriteAsync(http, streaming, materializer, ct);
+                await SseResponse.WriteAsync(http, gateway.Open(streaming), materializer, ct);
                 break;
             case RouteFailed failed:
                 await HttpResults.WriteErrorAsync(http, OpenAiError.FromUpstream(failed.Error), failed.Attempts, failed.Error.RetryAfter);

@@ -21,11 +21,7 @@ public static class ModelEndpoints
         app.MapGet("/api/v1/models/{**id}", GetAsync);
         app.MapGet("/router/models/{**id}", HealthAsync);
         app.MapGet("/router/models", (ModelHealthDirectory directory) => Results.Json(directory.All, HttpResults.Json));
-        app.MapPost("/router/catalog/refresh", (IRequiredActor<CatalogSingleton> catalog) =>
-        {
-            catalog.ActorRef.Tell(RefreshCatalog.Instance);
-            return Results.Accepted("/router/catalog");
-        });
+        app.MapPost("/router/catalog/refresh", RefreshAsync);
         app.MapGet("/router/catalog", (CatalogReplica replica) =>
         {
             var update = replica.Current.Update;
@@ -42,6 +38,31 @@ public static class ModelEndpoints
         });
     }
 
+    /// <summary>Concurrent refreshes share one fetch, and one starts at most once per minimum interval (202, else 429).</summary>
+    private static async Task RefreshAsync(HttpContext http, IRequiredActor<CatalogSingleton> catalog)
+    {
+        CatalogRefreshAnswer answer;
+        try
+        {
+            answer = await catalog.ActorRef.Ask<CatalogRefreshAnswer>(RefreshCatalog.Instance, HealthTimeout, http.RequestAborted);
+        }
+        catch (AskTimeoutException)
+        {
+            await HttpResults.WriteErrorAsync(http, new OpenAiError("The catalog singleton did not answer in time; retry shortly",
+                "server_error", null, "catalog_unreachable", 503, null, true, false), retryAfter: HealthTimeout);
+            return;
+        }
+        if (answer is { Outcome: CatalogRefreshOutcome.TooSoon, RetryAt: { } retryAt })
+        {
+            await HttpResults.WriteErrorAsync(http, new OpenAiError($"The catalog was refreshed moments ago; the next refresh may start at {retryAt:O}",
+                "rate_limit_error", null, "refresh_too_soon", 429, null, true, true), retryAfter: retryAt - DateTimeOffset.UtcNow);
+            return;
+        }
+        http.Response.StatusCode = StatusCodes.Status202Accepted;
+        http.Response.Headers.Location = "/router/catalog";
+        await http.Response.WriteAsJsonAsync(new { refresh = answer.Outcome == CatalogRefreshOutcome.Started ? "started" : "in_progress" }, HttpResults.Json);
+    }
+
     private static async Task ListAsync(HttpContext http, CatalogReplica replica)
     {
         http.Response.ContentType = "application/json";
@@ -51,15 +72,41 @@ public static class ModelEndpoints
     private static Task GetAsync(HttpContext http, string id, CatalogReplica replica)
     {
         if (!replica.Current.ById.TryGetValue(id, out var model))
-            return HttpResults.WriteErrorAsync(http, new OpenAiError($"The model '{id}' does not exist", "invalid_request_error", "model", "model_not_found", 404, id, false, false));
+            return HttpResults.WriteErrorAsync(http, NotInCatalog(id));
         return http.Response.WriteAsJsonAsync(ModelListJson.ToOpenAi(model), HttpResults.Json);
     }
 
-    private static async Task HealthAsync(HttpContext http, string id, IRequiredActor<ModelShardRegion> region)
+    /// <summary>
+    /// Only catalog models have an actor to ask (any other id would start one). A model whose actor does not answer in
+    /// time (its node just died and its shard has not moved yet) is a 503, not an error in Router.
+    /// </summary>
+    private static async Task HealthAsync(HttpContext http, string id, IRequiredActor<ModelShardRegion> region, CatalogReplica replica)
     {
-        var view = await region.ActorRef.Ask<ModelHealthView>(new GetModelHealth(new ModelId(id)), TimeSpan.FromSeconds(5), http.RequestAborted);
+        var model = new ModelId(id);
+        if (!replica.Current.Contains(model))
+        {
+            await HttpResults.WriteErrorAsync(http, NotInCatalog(id));
+            return;
+        }
+        ModelHealthView view;
+        try
+        {
+            view = await region.ActorRef.Ask<ModelHealthView>(new GetModelHealth(model), HealthTimeout, http.RequestAborted);
+        }
+        catch (AskTimeoutException)
+        {
+            await HttpResults.WriteErrorAsync(http, new OpenAiError(
+                $"The actor of model '{id}' did not answer within {HealthTimeout.TotalSeconds:0} s (its node may be down; its state moves to another node)",
+                "server_error", null, "model_actor_unreachable", 503, id, true, false), retryAfter: HealthTimeout);
+            return;
+        }
         await http.Response.WriteAsJsonAsync(view, HttpResults.Json);
     }
+
+    private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(5);
+
+    private static OpenAiError NotInCatalog(string id) =>
+        new($"The model '{id}' does not exist", "invalid_request_error", "model", "model_not_found", 404, id, false, false);
 }
 
 /// <summary>The <c>/v1/models</c> body, built once per catalog version.</summary>

@@ -30,6 +30,8 @@ public sealed record OpenAiError(
             UpstreamErrorKind.RateLimited => (429, "rate_limit_error", "rate_limited"),
             UpstreamErrorKind.Timeout => (504, "timeout_error", "upstream_timeout"),
             UpstreamErrorKind.ModelUnavailable => (503, "server_error", "model_unavailable"),
+            UpstreamErrorKind.InvalidRequest => (400, "invalid_request_error", "invalid_request"),
+            UpstreamErrorKind.Internal => (500, "server_error", "internal_error"),
             _ => (502, "upstream_error", "upstream_error"),
         };
         var message = error.Kind == UpstreamErrorKind.Unauthorized ? "OpenRouter rejected Router's API key: " + error.Message : error.Message;

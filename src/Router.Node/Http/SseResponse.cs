@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Router.Actors.Routing;
 using Router.Contracts;
 using Router.Contracts.Messages;
 
@@ -17,19 +18,20 @@ public static class SseResponse
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    public static async Task WriteAsync(HttpContext http, RouteStreaming streaming, IMaterializer materializer, CancellationToken ct)
+    public static async Task WriteAsync(HttpContext http, RoutedStream stream, IMaterializer materializer, CancellationToken ct)
     {
+        await using var _ = stream; // a client gone at any point below cancels the upstream call at once
         var response = http.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
-        ChatEndpoints.SetRouterHeaders(http, streaming);
-        await response.StartAsync(ct);
+        ChatEndpoints.SetRouterHeaders(http, stream.Route);
 
         try
         {
-            await foreach (var item in streaming.Stream.Source.RunAsAsyncEnumerable(materializer).WithCancellation(ct))
+            await response.StartAsync(ct);
+            await foreach (var item in stream.ReadAsync(materializer, ct))
             {
                 switch (item)
                 {

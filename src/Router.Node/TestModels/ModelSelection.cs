@@ -12,7 +12,8 @@ public static class ModelSelection
         if (options.Models is { Count: > 0 } ids)
         {
             var byId = catalog.GroupBy(m => m.Id).ToDictionary(g => g.Key, g => g.First());
-            // Ids missing from the catalog are still tested: their failure ("not found") is the answer.
+            // Ids missing from the catalog are still listed: routing skips them without a call ("not in catalog"), and
+            // that "not found" is the answer.
             models = ids.Distinct().Select(id => byId.TryGetValue(id, out var m) ? m : new ModelInfo { Id = id, Name = id });
         }
         if (options.FreeOnly)

@@ -37,6 +37,8 @@ public sealed record ModelTestResult
         UpstreamErrorKind.ContextLengthExceeded => "context too long",
         UpstreamErrorKind.InvalidResponse => "invalid response",
         UpstreamErrorKind.StreamError => "stream error",
+        UpstreamErrorKind.InvalidRequest => "request not sendable",
+        UpstreamErrorKind.Internal => "router error",
         _ => kind.ToString(),
     };
 }

@@ -70,10 +70,8 @@ public static class TestModelsCommand
         }, ct);
 
         var catalog = node.Services.GetRequiredService<CatalogReplica>();
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (!catalog.Current.IsLoaded && DateTime.UtcNow < until)
-            await Task.Delay(100, ct);
-        if (!catalog.Current.IsLoaded && options.Models is not { Count: > 0 })
+        // Models outside the catalog are never called (they get no actor), so a run needs the catalog.
+        if (!await catalog.WaitLoadedAsync(TimeSpan.FromSeconds(30), ct))
         {
             console.MarkupLine("[red]The model catalog could not be fetched.[/]");
             return 1;

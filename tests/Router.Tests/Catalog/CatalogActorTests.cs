@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Microsoft.Extensions.Time.Testing;
 using Router.Actors.Catalog;
 using Router.Actors.OpenRouter;
 using Router.Contracts.Messages;
@@ -73,6 +74,36 @@ public class CatalogActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
         var failures = replica.Current.Update.FetchFailures;
         await AwaitConditionAsync(() => Task.FromResult(replica.Current.Update.FetchSuccesses >= 2), TimeSpan.FromSeconds(10));
         Assert.True(replica.Current.Update.FetchFailures >= failures);
+    }
+
+    [Fact]
+    public async Task Asked_for_refreshes_share_one_fetch_and_start_at_most_once_per_interval()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new CatalogSettings { MinRefreshInterval = TimeSpan.FromSeconds(10) };
+        var catalog = Sys.ActorOf(CatalogActor.Props(_client, settings, time));
+        CatalogUpdated Current()
+        {
+            catalog.Tell(GetCatalog.Instance);
+            return ExpectMsg<CatalogUpdated>();
+        }
+        await AwaitAssertAsync(() => Assert.Equal(1, Current().FetchSuccesses), TimeSpan.FromSeconds(10));
+
+        List<CatalogRefreshOutcome> Burst()
+        {
+            for (var i = 0; i < 50; i++) catalog.Tell(RefreshCatalog.Instance);
+            return ReceiveN(50, TimeSpan.FromSeconds(5)).Cast<CatalogRefreshAnswer>().Select(a => a.Outcome).ToList();
+        }
+
+        // The first of a burst starts one fetch, the rest join it or wait; none starts again within the interval.
+        Assert.Equal(1, Burst().Count(o => o == CatalogRefreshOutcome.Started));
+        await AwaitAssertAsync(() => Assert.Equal(2, Current().FetchSuccesses), TimeSpan.FromSeconds(10));
+        Assert.All(Burst(), o => Assert.Equal(CatalogRefreshOutcome.TooSoon, o));
+        Assert.Equal(2, Current().FetchSuccesses);
+
+        time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(1, Burst().Count(o => o == CatalogRefreshOutcome.Started));
+        await AwaitAssertAsync(() => Assert.Equal(3, Current().FetchSuccesses), TimeSpan.FromSeconds(10));
     }
 
     [Fact]

@@ -83,4 +83,20 @@ public class CatalogStateTests
         Assert.Equal(4, replica.Current.Models.Count);
         Assert.Equal("down", replica.Current.Update.LastError);
     }
+
+    [Fact]
+    public void An_asked_for_refresh_joins_a_running_fetch_and_waits_out_the_minimum_interval()
+    {
+        var settings = new CatalogSettings { MinRefreshInterval = TimeSpan.FromSeconds(10) };
+        var t0 = T0;
+        Assert.Equal(CatalogRefreshOutcome.Started, CatalogState.Empty.Refresh(t0, settings).Outcome);
+
+        Assert.Equal(CatalogRefreshOutcome.InProgress, CatalogState.Empty.FetchStarted().Refresh(t0, settings).Outcome);
+        var fetching = CatalogState.Empty.RefreshStarted(t0);
+        Assert.Equal(CatalogRefreshOutcome.InProgress, fetching.Refresh(t0.AddSeconds(30), settings).Outcome);
+
+        var done = fetching.FetchFailed("boom", t0.AddSeconds(1));
+        Assert.Equal(new CatalogRefreshAnswer(CatalogRefreshOutcome.TooSoon, t0.AddSeconds(10)), done.Refresh(t0.AddSeconds(9), settings));
+        Assert.Equal(CatalogRefreshOutcome.Started, done.Refresh(t0.AddSeconds(10), settings).Outcome);
+    }
 }

@@ -54,6 +54,8 @@ public class RouterSettingsTests
             ["ROUTER_DB"] = "Host=127.0.0.1;Database=router",
             ["ROUTER_DATA_DIR"] = "/tmp/router",
             ["ROUTER_HOSTNAME"] = "10.0.0.5",
+            ["ROUTER_REMOTING_ALLOW_PLAINTEXT"] = "true",
+            ["ROUTER_MAX_COOLDOWN_SECONDS"] = "600",
             ["ROUTER_PORT"] = "5000",
             ["ROUTER_SEED_NODES"] = "akka.tcp://router@10.0.0.5:5000,akka.tcp://router@10.0.0.6:5000",
             ["ROUTER_ROLES"] = "router",
@@ -79,6 +81,50 @@ public class RouterSettingsTests
         Assert.Equal(["k1", "k2"], s.ApiKeys);
         Assert.Equal(1000, s.DailyRequestCap);
         Assert.Equal(["http://0.0.0.0:8081", "http://127.0.0.1:8082"], s.Urls);
+        Assert.True(s.AllowPlaintextRemoting);
+        Assert.Null(s.RemotingTls);
+        Assert.Equal(TimeSpan.FromMinutes(10), s.MaxCooldown);
+    }
+
+    [Fact]
+    public void Remoting_beyond_loopback_needs_a_certificate_or_the_opt_out()
+    {
+        var e = Invalid(new() { ["OPENROUTER_API_KEY"] = "k", ["ROUTER_HOSTNAME"] = "router-1" });
+        Assert.StartsWith("ROUTER_REMOTING_TLS_CERT", Assert.Single(e.Problems));
+        Assert.Contains("ROUTER_REMOTING_ALLOW_PLAINTEXT", e.Problems[0]);
+        Assert.Null(Load(new() { ["OPENROUTER_API_KEY"] = "k", ["ROUTER_HOSTNAME"] = "localhost" }).RemotingTls);
+    }
+
+    [Fact]
+    public void A_remoting_certificate_is_loaded_and_seeds_must_speak_tls()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"router-test-{Guid.NewGuid():N}.pfx");
+        using (var key = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=router", key,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+            File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pw"));
+        }
+        try
+        {
+            var s = Load(new() { ["OPENROUTER_API_KEY"] = "k", ["ROUTER_HOSTNAME"] = "router-1", ["ROUTER_REMOTING_TLS_CERT"] = path,
+                ["ROUTER_REMOTING_TLS_CERT_PASSWORD"] = "pw", ["ROUTER_SEED_NODES"] = "akka.ssl.tcp://router@router-1:4053" });
+            Assert.Equal([s.RemotingTls!.Certificate.Thumbprint], s.RemotingTls.PeerThumbprints); // by default: peers present this certificate
+            Assert.Equal("akka.ssl.tcp", s.RemotingProtocol);
+
+            var wrongPassword = Invalid(new() { ["OPENROUTER_API_KEY"] = "k", ["ROUTER_REMOTING_TLS_CERT"] = path, ["ROUTER_REMOTING_TLS_CERT_PASSWORD"] = "nope" });
+            Assert.StartsWith("ROUTER_REMOTING_TLS_CERT", Assert.Single(wrongPassword.Problems));
+            Assert.DoesNotContain("nope", wrongPassword.Message);
+
+            var plaintextSeed = Invalid(new() { ["OPENROUTER_API_KEY"] = "k", ["ROUTER_REMOTING_TLS_CERT"] = path, ["ROUTER_REMOTING_TLS_CERT_PASSWORD"] = "pw",
+                ["ROUTER_SEED_NODES"] = "akka.tcp://router@127.0.0.1:4053" });
+            Assert.StartsWith("ROUTER_SEED_NODES", Assert.Single(plaintextSeed.Problems));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Theory]
@@ -105,6 +151,8 @@ public class RouterSettingsTests
     [InlineData("ROUTER_ROLES", "router,backend")]
     [InlineData("ROUTER_SEED_NODES", "127.0.0.1:4053")]
     [InlineData("ROUTER_DAILY_REQUEST_CAP", "0")]
+    [InlineData("ROUTER_MAX_COOLDOWN_SECONDS", "-1")]
+    [InlineData("ROUTER_REMOTING_TLS_CERT", "/no/such/router.pfx")]
     [InlineData("DEV_MODE", "maybe")]
     [InlineData("ASPNETCORE_URLS", "localhost:8080")]
     public void A_bad_value_names_its_variable(string name, string value)

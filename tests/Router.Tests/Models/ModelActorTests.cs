@@ -6,6 +6,7 @@ using Router.Actors.Models;
 using Router.Actors.OpenRouter;
 using Router.Contracts;
 using Router.Contracts.Messages;
+using Router.Contracts.OpenRouter;
 using Router.FakeOpenRouter;
 using Router.Tests.Support;
 using Xunit.Abstractions;
@@ -134,6 +135,46 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         Assert.Equal("rate limited", rejected.Reason);
         Assert.InRange((rejected.RetryAt - DateTimeOffset.UtcNow).TotalSeconds, 25, 31);
         Assert.Equal(1, _fake.Script.CallsTo(Model));
+    }
+
+    [Fact]
+    public void A_429_asking_for_decades_rests_the_model_only_for_the_cooldown_cap()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = int.MaxValue });
+        var actor = Spawn(Settings with { Policy = Policy with { MaxCooldown = TimeSpan.FromMinutes(2) } });
+        actor.Tell(Call("r1"));
+        Assert.Equal(TimeSpan.FromMinutes(2), ExpectMsg<AttemptFailed>(TimeSpan.FromSeconds(5)).Error.RetryAfter);
+
+        actor.Tell(Call("r2"));
+        Assert.InRange((ExpectMsg<AttemptRejected>().RetryAt - DateTimeOffset.UtcNow).TotalMinutes, 1.5, 2);
+    }
+
+    [Fact]
+    public void A_request_that_cannot_be_sent_fails_as_the_requests_fault_and_leaves_the_models_health_alone()
+    {
+        var unsendable = Fakes.Hello(Model) with
+        {
+            Messages = [new ChatMessage { Role = "user", Content = System.Text.Json.JsonDocument.Parse("\"\\ud800\"").RootElement.Clone() }],
+        };
+        var actor = Spawn();
+        for (var i = 0; i < 2 * Policy.FailureThreshold; i++)
+        {
+            actor.Tell(new Complete(Id, "bad" + i, unsendable));
+            var failed = ExpectMsg<AttemptFailed>(TimeSpan.FromSeconds(5));
+            Assert.Equal(UpstreamErrorKind.InvalidRequest, failed.Error.Kind);
+            Assert.False(failed.Error.ShouldFallback);
+        }
+        actor.Tell(new StartStream(Id, "bad-stream", unsendable));
+        Assert.Equal(UpstreamErrorKind.InvalidRequest, ExpectMsg<AttemptFailed>(TimeSpan.FromSeconds(5)).Error.Kind);
+        Assert.Equal(0, _fake.Script.TotalCalls);
+
+        actor.Tell(new GetModelHealth(Id));
+        var view = ExpectMsg<ModelHealthView>();
+        Assert.Equal(CircuitState.Closed, view.Circuit);
+        Assert.Equal(0, view.Failures);
+        Assert.Equal(0, view.InFlight);
+        actor.Tell(Call("good"));
+        ExpectMsg<Completed>(TimeSpan.FromSeconds(5));
     }
 
     [Fact]

@@ -117,6 +117,15 @@ public class ModelHealthTests
     }
 
     [Fact]
+    public void A_retry_after_of_decades_rests_the_model_only_up_to_the_cooldown_cap()
+    {
+        var policy = Policy with { MaxCooldown = TimeSpan.FromHours(1) };
+        var (limited, events) = ModelHealth.Initial.OnFailure(T0, Error(UpstreamErrorKind.RateLimited, TimeSpan.FromSeconds(int.MaxValue)), false, policy);
+        Assert.Equal(T0.AddHours(1), Assert.IsType<CooldownStarted>(Assert.Single(events)).Until);
+        Assert.IsType<Admission.Admitted>(limited.Admit(T0.AddHours(1).AddSeconds(1)).Admission);
+    }
+
+    [Fact]
     public void Rate_limits_without_retry_after_back_off_exponentially()
     {
         var health = ModelHealth.Initial;

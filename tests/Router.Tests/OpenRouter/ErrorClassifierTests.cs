@@ -55,6 +55,10 @@ public class ErrorClassifierTests
         reset.Headers.TryAddWithoutValidation("X-RateLimit-Reset", now.AddSeconds(12).ToUnixTimeMilliseconds().ToString());
         Assert.Equal(TimeSpan.FromSeconds(12), ErrorClassifier.RetryAfterOf(reset, now));
 
+        using var farFuture = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        farFuture.Headers.TryAddWithoutValidation("X-RateLimit-Reset", long.MaxValue.ToString());
+        Assert.Null(ErrorClassifier.RetryAfterOf(farFuture, now)); // beyond any date: ignored, not an overflow
+
         using var none = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
         Assert.Null(ErrorClassifier.RetryAfterOf(none, now));
     }

@@ -42,7 +42,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public async Task The_gateway_answers_its_caller_with_the_route_result()
     {
-        var (region, context) = Context(null, "cat/a");
+        var (region, context) = Context(null, "cat/a", "req/x");
         var gateway = new RouterGateway(Sys, context);
         var routing = gateway.RouteAsync(Route("req/x"));
         var call = region.ExpectMsg<Complete>();
@@ -56,7 +56,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public async Task A_caller_that_goes_away_is_cancelled_at_once_and_so_is_its_call_in_flight()
     {
-        var (region, context) = Context(null, "cat/a");
+        var (region, context) = Context(null, "cat/a", "req/x");
         var gateway = new RouterGateway(Sys, context);
         using var cancellation = new CancellationTokenSource();
         var routing = gateway.RouteAsync(Route("req/x"), cancellation.Token);
@@ -69,7 +69,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public async Task A_coordinator_that_stops_fails_the_routes_it_holds_instead_of_leaving_them_waiting()
     {
-        var (region, context) = Context(null, "cat/a");
+        var (region, context) = Context(null, "cat/a", "req/x");
         var gateway = new RouterGateway(Sys, context);
         var routing = gateway.RouteAsync(Route("req/x"));
         region.ExpectMsg<Complete>();
@@ -82,7 +82,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public void Falls_back_in_priority_order_until_a_model_answers()
     {
-        var (region, coordinator) = Start(null, "cat/a", "cat/b", "cat/c");
+        var (region, coordinator) = Start(null, "cat/a", "cat/b", "cat/c", "req/x");
         coordinator.Tell(Route("req/x"));
 
         var first = region.ExpectMsg<Complete>();
@@ -192,6 +192,48 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         Assert.Equal("cat/b", ExpectMsg<RouteCompleted>().Model.Value);
     }
 
+    private static readonly RoutingSettings Liveness = new()
+    {
+        AttemptTimeout = TimeSpan.FromMinutes(1), CallCheckAfter = TimeSpan.FromMilliseconds(100), UnreachableAfter = TimeSpan.FromMilliseconds(400),
+    };
+
+    [Fact]
+    public void An_attempt_whose_model_actor_stays_silent_moves_on_long_before_its_timeout_without_touching_the_model()
+    {
+        var (region, coordinator) = Start(Liveness, "cat/a", "cat/b");
+        coordinator.Tell(Route());
+        var a = region.ExpectMsg<Complete>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(a.RequestId, region.ExpectMsg<GetCallStatus>(TimeSpan.FromSeconds(2)).RequestId); // asked after; no answer
+        region.FishForMessage(m => m is CancelCall c && c.RequestId == a.RequestId, TimeSpan.FromSeconds(5));
+        var b = region.FishForMessage<Complete>(_ => true, TimeSpan.FromSeconds(5));
+        Assert.Equal("cat/b", b.ModelId.Value);
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.3, 30); // the liveness limit, not the one-minute attempt timeout
+        region.Reply(new Completed(b.RequestId, b.ModelId, Answer("cat/b"), 1));
+
+        var result = ExpectMsg<RouteCompleted>();
+        Assert.Equal(["failed", "ok"], result.Attempts.Select(x => x.Outcome));
+        Assert.Contains("did not answer", result.Attempts[0].Reason);
+        Assert.NotNull(_board.BlockedUntil(new ModelId("cat/a"), DateTimeOffset.UtcNow)); // this node skips it while its shard moves
+    }
+
+    [Fact]
+    public void An_attempt_its_model_actor_reports_running_is_waited_for()
+    {
+        var (region, coordinator) = Start(Liveness, "cat/a", "cat/b");
+        coordinator.Tell(Route());
+        var a = region.ExpectMsg<Complete>();
+        var until = DateTime.UtcNow.AddSeconds(1.5); // several liveness limits
+        while (DateTime.UtcNow < until)
+        {
+            var message = region.ReceiveOne(TimeSpan.FromSeconds(1));
+            var status = Assert.IsType<GetCallStatus>(message);
+            region.Reply(new CallInProgress(status.RequestId, status.ModelId));
+        }
+        region.Reply(new Completed(a.RequestId, a.ModelId, Answer("cat/a"), 1));
+        Assert.Equal("cat/a", ExpectMsg<RouteCompleted>().Model.Value);
+    }
+
     [Fact]
     public void Attempts_are_capped()
     {
@@ -253,7 +295,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public void One_coordinator_routes_many_requests_independently()
     {
-        var (region, coordinator) = Start(null, "cat/a", "cat/b");
+        var (region, coordinator) = Start(null, "cat/a", "cat/b", "req/one", "req/two");
         var first = CreateTestProbe();
         var second = CreateTestProbe();
         coordinator.Tell(Route("req/one") with { RouteId = "one" }, first.Ref);
@@ -273,6 +315,33 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         Assert.Equal("req/one", first.ExpectMsg<RouteCompleted>().Model.Value);
         first.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         second.ExpectNoMsg(TimeSpan.FromMilliseconds(10));
+    }
+
+    [Fact]
+    public void Ids_outside_the_catalog_are_skipped_without_a_call()
+    {
+        var (region, coordinator) = Start(null, "cat/a");
+        coordinator.Tell(new RouteRequest(new ChatCompletionRequest
+        {
+            Model = "made/up", Models = ["also/made-up", "cat/a"], Messages = [ChatMessage.Text("user", "hi")],
+        }, Stream: false));
+        var call = region.ExpectMsg<Complete>();
+        Assert.Equal("cat/a", call.ModelId.Value);
+        region.Reply(new Completed(call.RequestId, call.ModelId, Answer("cat/a"), 1));
+        var result = ExpectMsg<RouteCompleted>();
+        Assert.Equal(["made/up", "also/made-up", "cat/a"], result.Attempts.Select(a => a.Model.Value));
+        Assert.Equal(["not in catalog", "not in catalog", null], result.Attempts.Select(a => a.Reason));
+    }
+
+    [Fact]
+    public void A_strict_route_to_an_id_outside_the_catalog_fails_without_a_call()
+    {
+        var (region, coordinator) = Start(null, "cat/a");
+        coordinator.Tell(Route("made/up", strict: true));
+        var failed = ExpectMsg<RouteFailed>();
+        Assert.Equal(UpstreamErrorKind.ModelUnavailable, failed.Error.Kind);
+        Assert.Contains("not in the catalog", failed.Error.Message);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public int HttpPort { get; }
     public int AkkaPort { get; }
     public string Url => $"http://127.0.0.1:{HttpPort}";
-    public string Address => $"akka.tcp://router@127.0.0.1:{AkkaPort}";
+    public string Address => $"{(_process.StartInfo.Environment.ContainsKey("ROUTER_REMOTING_TLS_CERT") ? "akka.ssl.tcp" : "akka.tcp")}://router@127.0.0.1:{AkkaPort}";
     public ConcurrentQueue<string> Output { get; } = new();
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
@@ -91,6 +91,13 @@ public sealed class NodeProcess : IAsyncDisposable
             await Task.Delay(200);
         }
         throw new TimeoutException($"{Name} not ready:\n{string.Join('\n', Output.TakeLast(40))}");
+    }
+
+    /// <summary>Waits for the process to exit on its own and its output to be read to the end.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
     }
 
     /// <summary>SIGKILL: the node dies at once, without leaving the cluster.</summary>

@@ -11,6 +11,10 @@ public abstract class NodeTestBase : IAsyncLifetime
     protected FakeOpenRouterServer Fake { get; private set; } = null!;
     protected RouterNode Node { get; private set; } = null!;
 
+    /// <summary>Every line the node logged at <see cref="LogLevel"/> and above.</summary>
+    protected CapturingLoggerProvider Logs { get; } = new();
+    protected virtual Microsoft.Extensions.Logging.LogLevel LogLevel => Microsoft.Extensions.Logging.LogLevel.Warning;
+
     /// <summary>Settings changes a test class needs.</summary>
     protected virtual Router.Node.Configuration.RouterSettings Configure(Router.Node.Configuration.RouterSettings settings) => settings;
 
@@ -20,7 +24,7 @@ public abstract class NodeTestBase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Fake = await Fakes.StartAsync(InitialBehaviors);
-        Node = await TestNodes.StartAsync(Configure(TestNodes.Settings(Fake, _dataDir)));
+        Node = await TestNodes.StartAsync(Configure(TestNodes.Settings(Fake, _dataDir)), logs: Logs, level: LogLevel);
     }
 
     public async Task DisposeAsync()

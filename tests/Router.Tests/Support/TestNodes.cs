@@ -23,12 +23,17 @@ public static class TestNodes
         RequestTimeout = TimeSpan.FromSeconds(20),
     };
 
-    public static async Task<RouterNode> StartAsync(RouterSettings settings, HealthPolicy? policy = null)
+    public static async Task<RouterNode> StartAsync(RouterSettings settings, HealthPolicy? policy = null,
+        CapturingLoggerProvider? logs = null, LogLevel level = LogLevel.Warning)
     {
         var node = await RouterNode.StartAsync(settings, new RouterNodeOptions
         {
             HealthPolicy = policy ?? FastPolicy,
-            Logging = l => l.SetMinimumLevel(LogLevel.Warning),
+            Logging = l =>
+            {
+                l.SetMinimumLevel(level);
+                if (logs is not null) l.AddProvider(logs);
+            },
         });
         await WaitReadyAsync(node);
         return node;

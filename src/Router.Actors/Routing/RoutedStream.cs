@@ -1,0 +1,37 @@
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Router.Contracts.Messages;
+
+namespace Router.Actors.Routing;
+
+/// <summary>
+/// A routed stream in its reader's hands. Disposing it before the stream ended (the reader stopped, failed, or never
+/// started reading) cancels the upstream call at once, rather than leaving the model actor to notice an unread stream
+/// after its claim timeout.
+/// </summary>
+public sealed class RoutedStream(RouteStreaming streaming, IActorRef modelRegion) : IAsyncDisposable
+{
+    private bool _ended;
+
+    public RouteStreaming Route => streaming;
+
+    public async IAsyncEnumerable<StreamItem> ReadAsync(IMaterializer materializer, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var item in streaming.Stream.Source.RunAsAsyncEnumerable(materializer).WithCancellation(ct))
+        {
+            if (item is StreamFault) _ended = true; // the model actor has already ended the call
+            yield return item;
+        }
+        _ended = true;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_ended)
+            modelRegion.Tell(new CancelCall(streaming.Model, streaming.AttemptId));
+        _ended = true;
+        return ValueTask.CompletedTask;
+    }
+}
