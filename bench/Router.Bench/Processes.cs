@@ -41,6 +41,9 @@ public sealed class ChildProcess : IDisposable
         return new ChildProcess(process);
     }
 
+    /// <summary>SIGKILL: the process dies at once.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
     /// <summary>Resident memory of the process, from /proc.</summary>
     public long RssBytes()
     {

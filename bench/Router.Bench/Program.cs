@@ -12,6 +12,12 @@ if (args is ["proxy", var listenPort, var upstream, var upstreamKey, var upstrea
     await BareProxy.RunAsync(int.Parse(listenPort), upstream, upstreamKey, Version.Parse(upstreamVersion));
     return 0;
 }
+if (args is ["node-loss", ..])
+{
+    var root0 = ChildProcess.Root;
+    return await NodeLoss.RunAsync(Path.Combine(root0, "src/Router.FakeOpenRouter/bin/Release/net10.0/Router.FakeOpenRouter.dll"),
+        Path.Combine(root0, "src/Router.Node/bin/Release/net10.0/Router.Node.dll"), before: TimeSpan.FromSeconds(5), after: TimeSpan.FromSeconds(40));
+}
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 8;
 var duration = TimeSpan.FromSeconds(seconds);
 const int workers = 32;
@@ -151,10 +157,18 @@ await WaitUntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(nodeU
     TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(2));
 Report("5,000-model catalog refresh + replication", $"{refresh.Elapsed.TotalMilliseconds:0} ms", "<= 1 s", refresh.Elapsed <= TimeSpan.FromSeconds(1));
 
-// Memory: 10,000 model actors.
+// Memory: 10,000 model actors. Only catalog models get an actor, so the catalog grows to 10,000 first (a refresh
+// asked for starts at most once per 10 s: retry until it is taken).
+await http.PutAsync(fakeBase + "/_fake/catalog?count=10000", null);
+await WaitUntilAsync(async () => (await http.PostAsync(nodeUrl + "/router/catalog/refresh", null)).StatusCode == System.Net.HttpStatusCode.Accepted,
+    TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+await WaitUntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(nodeUrl + "/router/catalog")).GetProperty("models").GetInt32() == 10_000,
+    TimeSpan.FromSeconds(30));
+var modelIds = (await http.GetFromJsonAsync<JsonElement>(nodeUrl + "/v1/models")).GetProperty("data").EnumerateArray()
+    .Select(m => m.GetProperty("id").GetString()!).ToList();
 var before = node.RssBytes();
-await Parallel.ForEachAsync(Enumerable.Range(0, 10_000), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
-    (await http.GetAsync($"{nodeUrl}/router/models/bench/model-{i:D5}")).EnsureSuccessStatusCode());
+await Parallel.ForEachAsync(modelIds, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, _) =>
+    (await http.GetAsync($"{nodeUrl}/router/models/{id}")).EnsureSuccessStatusCode());
 await Task.Delay(2000);
 var extraMb = (node.RssBytes() - before) / 1024.0 / 1024.0;
 Report("memory for 10,000 model actors", $"{extraMb:0} MB extra RSS", "<= 200 MB", extraMb <= 200);

@@ -34,6 +34,7 @@ public sealed class ModelHealthListener : ReceiveActor
         Receive<ModelHealthView>(view =>
         {
             directory.Update(view);
+            if (view.Node is { } node) board.HostedOn(view.ModelId, node);
             var until = new[] { view.CooldownUntil, view.Circuit == CircuitState.Open ? view.OpenUntil : null }.Max();
             if (until is { } restUntil && restUntil > time.GetUtcNow())
                 board.Block(view.ModelId, restUntil, rateLimited: view.CooldownReason == "rate limited");

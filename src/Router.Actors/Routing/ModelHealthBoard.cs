@@ -12,6 +12,23 @@ public sealed class ModelHealthBoard
 {
     private readonly ConcurrentDictionary<ModelId, Entry> _blocked = new();
 
+    // Where each model's actor last said it lives (from its health publications; bounded by the catalog).
+    private readonly ConcurrentDictionary<ModelId, string> _nodes = new();
+
+    public void HostedOn(ModelId model, string node) => _nodes[model] = node;
+
+    /// <summary>
+    /// Blocks <paramref name="model"/> and every model whose actor lives on the same node: when one of them cannot be
+    /// reached, its node is likely gone, and each of the others would cost a request the same wait to find out.
+    /// </summary>
+    public void BlockNodeOf(ModelId model, DateTimeOffset until)
+    {
+        Block(model, until);
+        if (!_nodes.TryGetValue(model, out var node)) return;
+        foreach (var (other, host) in _nodes)
+            if (host == node) Block(other, until);
+    }
+
     public void Block(ModelId model, DateTimeOffset until, bool rateLimited = false) =>
         _blocked.AddOrUpdate(model, new Entry(until, rateLimited), (_, current) => until > current.Until ? new Entry(until, rateLimited) : current);
 

@@ -98,13 +98,14 @@ internal sealed class RouteSession
 
     /// <summary>
     /// Nothing from the model actor for a while: its node is likely gone. Move on now rather than at the attempt's
-    /// timeout (minutes), and skip the model on this node while its shard moves. Not an outcome of the model's, so its
-    /// health is left alone; the call, should it ever arrive, is cancelled.
+    /// timeout (minutes), and skip the model, with every model known to live on the same node, on this node while
+    /// the shards move. Not an outcome of the model's, so its health is left alone; the call, should it ever arrive,
+    /// is cancelled.
     /// </summary>
     private void OnUnreachable(ModelId model, string attemptId)
     {
         _context.ModelRegion.Tell(new CancelCall(model, attemptId));
-        _context.Board.Block(model, Now + _context.Settings.UnreachableRest);
+        _context.Board.BlockNodeOf(model, Now + _context.Settings.UnreachableRest);
         RouterMetrics.Fallbacks.WithLabels("unreachable").Inc();
         OnFailure(model, ErrorClassifier.Of(UpstreamErrorKind.Network,
             $"the model's actor did not answer within {_context.Settings.UnreachableAfter.TotalSeconds:0.#} s (its node may be down)", 503, model.Value));
