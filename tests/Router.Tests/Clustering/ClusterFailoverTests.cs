@@ -39,10 +39,22 @@ public class ClusterFailoverTests(PostgresServer postgres, ITestOutputHelper out
         async Task<JsonElement> HealthAsync(NodeProcess via, string model) =>
             await http.GetFromJsonAsync<JsonElement>(via.Url + "/router/models/" + model);
 
-        // A model whose actor lives on the victim, with its circuit opened (persisted in PostgreSQL).
+        // A model whose actor lives on the victim, with its circuit opened (persisted in PostgreSQL). A region that
+        // registers with the shard coordinator after the first allocations gets shards by rebalancing, within seconds.
         string? doomed = null;
-        foreach (var model in Models)
-            if ((await HealthAsync(first, model)).GetProperty("node").GetString() == victim.Address) { doomed = model; break; }
+        var placing = Stopwatch.StartNew();
+        while (doomed is null && placing.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            foreach (var model in Models)
+            {
+                try
+                {
+                    if ((await HealthAsync(first, model)).GetProperty("node").GetString() == victim.Address) { doomed = model; break; }
+                }
+                catch (HttpRequestException) { } // its actor is being handed over
+            }
+            if (doomed is null) await Task.Delay(1000);
+        }
         Assert.NotNull(doomed);
         cluster.Fake.Script.Set(doomed, new FakeBehavior { StatusCode = 500 });
         for (var i = 0; i < 3; i++)
