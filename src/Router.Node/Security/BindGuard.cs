@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Router.Node.Security;
 
 /// <summary>
@@ -26,13 +24,8 @@ public sealed class BindGuard
     }
 
     /// <summary>127.0.0.0/8, ::1 (and IPv4-mapped loopback) and localhost; wildcards (*, +, 0.0.0.0, [::]) and every other host are not.</summary>
-    public static bool IsLoopback(string url)
-    {
-        if (!Uri.TryCreate(WithWildcardHost(url), UriKind.Absolute, out var uri)) return false;
-        if (uri.IsLoopback) return true;
-        if (!IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip)) return false;
-        return IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
-    }
+    public static bool IsLoopback(string url) =>
+        Uri.TryCreate(WithWildcardHost(url), UriKind.Absolute, out var uri) && (uri.IsLoopback || RemotingGuard.IsLoopback(uri.Host));
 
     /// <summary>Kestrel's wildcard hosts (<c>http://*:8080</c>, <c>http://+:8080</c>) as a parsable address.</summary>
     public static string WithWildcardHost(string url) =>
