@@ -69,8 +69,15 @@ public static class ModelEndpoints
         await http.Response.Body.WriteAsync(ModelListJson.For(replica.Current), http.RequestAborted);
     }
 
+    /// <summary>
+    /// A model id from the path, whichever way its slash arrived: Kestrel decodes a path except <c>%2F</c>, which
+    /// clients such as the openai SDK send for the slash inside an id (<c>/v1/models/openai%2Fgpt-4o</c>).
+    /// </summary>
+    private static string ModelIdOf(string path) => path.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+
     private static Task GetAsync(HttpContext http, string id, CatalogReplica replica)
     {
+        id = ModelIdOf(id);
         if (!replica.Current.ById.TryGetValue(id, out var model))
             return HttpResults.WriteErrorAsync(http, NotInCatalog(id));
         return http.Response.WriteAsJsonAsync(ModelListJson.ToOpenAi(model), HttpResults.Json);
@@ -82,6 +89,7 @@ public static class ModelEndpoints
     /// </summary>
     private static async Task HealthAsync(HttpContext http, string id, IRequiredActor<ModelShardRegion> region, CatalogReplica replica)
     {
+        id = ModelIdOf(id);
         var model = new ModelId(id);
         if (!replica.Current.Contains(model))
         {

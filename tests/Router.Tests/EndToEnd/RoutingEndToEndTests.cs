@@ -190,6 +190,13 @@ public class RoutingEndToEndTests : NodeTestBase
         Assert.Equal(4, same.GetProperty("data").GetArrayLength());
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(Node.Url + "/v1/models/no/such")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(Node.Url + "/v1/models/" + Beta)).StatusCode);
+        // The openai SDKs encode the slash inside an id; it names the same model (issue 14, item 1).
+        var encoded = await _http.GetAsync(Node.Url + "/v1/models/" + Beta.Replace("/", "%2F"));
+        Assert.Equal(HttpStatusCode.OK, encoded.StatusCode);
+        Assert.Equal(Beta, (await JsonAsync(encoded)).GetProperty("id").GetString());
+        var health = await _http.GetAsync(Node.Url + "/router/models/" + Beta.Replace("/", "%2f"));
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(Beta, (await JsonAsync(health)).GetProperty("model_id").GetString());
     }
 
     public static TheoryData<string, int, string> BadBodies => new()
