@@ -83,7 +83,7 @@ public sealed class OpenRouterClient : IDisposable
     {
         request = request with { Stream = false };
         using var response = await SendAsync(ChatRequest(request), HttpCompletionOption.ResponseContentRead, request.Model, ct);
-        var body = await ReadBodyAsync(response, request.Model, ct);
+        var body = await ReadBodyAsync(response.Content.ReadAsByteArrayAsync(ct), request.Model, ct);
         UpstreamCompletion completion;
         try
         {
@@ -108,16 +108,7 @@ public sealed class OpenRouterClient : IDisposable
     {
         request = request with { Stream = true };
         using var response = await SendAsync(ChatRequest(request), HttpCompletionOption.ResponseHeadersRead, request.Model, ct);
-        Stream body;
-        try
-        {
-            body = await response.Content.ReadAsStreamAsync(ct);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
-        {
-            throw BodyBroken(e, request.Model);
-        }
-        await using var _ = body;
+        await using var body = await ReadBodyAsync(response.Content.ReadAsStreamAsync(ct), request.Model, ct);
         await using var sse = new SseReader(body);
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
         while (await NextChunkAsync(sse, idle, request.Model, ct) is { } chunk)
@@ -222,25 +213,23 @@ public sealed class OpenRouterClient : IDisposable
         }
     }
 
-    /// <summary>The whole body; a connection that breaks while it is read is the upstream's failure, like any other.</summary>
-    private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string? model, CancellationToken ct)
+    /// <summary>The answer's body (bytes or stream); a connection that breaks while it is read is the upstream's failure, like any other.</summary>
+    private static async Task<T> ReadBodyAsync<T>(Task<T> read, string? model, CancellationToken ct)
     {
         try
         {
-            return await response.Content.ReadAsByteArrayAsync(ct);
+            return await read;
         }
         catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
         {
-            throw BodyBroken(e, model);
+            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.Network,
+                "Connection to OpenRouter broke while reading the answer: " + e.Message, null, model), e);
         }
     }
 
-    private static OpenRouterException BodyBroken(Exception e, string? model) =>
-        new(ErrorClassifier.Of(UpstreamErrorKind.Network, "Connection to OpenRouter broke while reading the answer: " + e.Message, null, model), e);
-
     private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string? model, CancellationToken ct)
     {
-        var body = await ReadBodyAsync(response, model, ct);
+        var body = await ReadBodyAsync(response.Content.ReadAsByteArrayAsync(ct), model, ct);
         try
         {
             return JsonSerializer.Deserialize(body, type) ?? throw Invalid("empty body", model);
