@@ -31,6 +31,8 @@ public enum UpstreamErrorKind
     InvalidRequest,
     /// <summary>Router failed on its own, before or around the call: not the model's fault, and another model would fare no better.</summary>
     Internal,
+    /// <summary>The request named only models that do not exist (none is in the catalog): the client's error, as OpenRouter's 400 for an invalid model id.</summary>
+    UnknownModel,
 }
 
 /// <summary>

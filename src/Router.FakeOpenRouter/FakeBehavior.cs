@@ -39,6 +39,12 @@ public sealed record FakeBehavior
     /// <summary>Answer 200 with a body that is not valid JSON.</summary>
     public bool Malformed { get; init; }
 
+    /// <summary>
+    /// Answer with these JSON documents as sent: a plain request gets the first one as its body, a stream gets each as
+    /// a <c>data:</c> event, then <c>[DONE]</c>. For wire details the typed answers cannot show (nulls, empty choices).
+    /// </summary>
+    public IReadOnlyList<string>? RawAnswer { get; init; }
+
     /// <summary>The answer's text; default: a greeting naming the model.</summary>
     public string? Content { get; init; }
 
@@ -49,6 +55,9 @@ public sealed record FakeBehavior
 
     /// <summary>Send <c>: OPENROUTER PROCESSING</c> comment lines while waiting (streaming).</summary>
     public bool ProcessingComments { get; init; } = true;
+
+    /// <summary>While waiting <see cref="LatencyMs"/> on a stream, repeat the comment this often (0: once, at the start).</summary>
+    public int CommentEveryMs { get; init; }
 
     public static FakeBehavior Ok { get; } = new();
 }

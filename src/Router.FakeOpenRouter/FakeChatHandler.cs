@@ -25,7 +25,10 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
         ChatCompletionRequest? request;
         try
         {
-            request = await JsonSerializer.DeserializeAsync(http.Request.Body, RouterJsonContext.Default.ChatCompletionRequest, ct);
+            using var body = new MemoryStream();
+            await http.Request.Body.CopyToAsync(body, ct);
+            script.LastBody = body.ToArray();
+            request = JsonSerializer.Deserialize(script.LastBody, RouterJsonContext.Default.ChatCompletionRequest);
         }
         catch (JsonException e)
         {
@@ -66,6 +69,12 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
             await DelayAsync(behavior.LatencyMs, ct);
             var status = behavior.StatusCode!.Value;
             await FakeResponses.WriteErrorAsync(http, status, FakeResponses.MessageFor(status, model), behavior.RetryAfterSeconds);
+            return;
+        }
+
+        if (behavior.RawAnswer is { Count: > 0 } raw)
+        {
+            await RawAsync(http, raw, request.Stream == true, behavior, ct);
             return;
         }
 
@@ -116,6 +125,22 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
         await http.Response.WriteAsJsonAsync(response, RouterJsonContext.Default.ChatCompletionResponse, contentType: null, ct);
     }
 
+    private static async Task RawAsync(HttpContext http, IReadOnlyList<string> raw, bool stream, FakeBehavior behavior, CancellationToken ct)
+    {
+        await DelayAsync(behavior.LatencyMs, ct);
+        if (!stream)
+        {
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(raw[0], ct);
+            return;
+        }
+        var writer = new SseWriter(http.Response, behavior);
+        http.Response.ContentType = "text/event-stream";
+        foreach (var data in raw)
+            await writer.DataAsync(data, ct);
+        await writer.DataAsync("[DONE]", ct);
+    }
+
     private async Task StreamAsync(HttpContext http, string model, string id, List<string> tokens, Usage usage, FakeBehavior behavior, CancellationToken ct)
     {
         var writer = new SseWriter(http.Response, behavior);
@@ -125,9 +150,7 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
         script.StreamStarted(model);
         try
         {
-            if (behavior.ProcessingComments)
-                await writer.CommentAsync("OPENROUTER PROCESSING", ct);
-            await DelayAsync(behavior.LatencyMs, ct);
+            await WaitAsync(writer, behavior, ct);
             if (behavior.Malformed)
             {
                 await writer.DataAsync("{\"id\":\"" + id + "\",\"choices\":[{\"delta\":", ct);
@@ -164,6 +187,29 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
         finally
         {
             script.StreamEnded(model);
+        }
+    }
+
+    /// <summary>The think time before the first chunk, with OpenRouter's keep-alive comments.</summary>
+    private static async Task WaitAsync(SseWriter writer, FakeBehavior behavior, CancellationToken ct)
+    {
+        if (!behavior.ProcessingComments)
+        {
+            await DelayAsync(behavior.LatencyMs, ct);
+            return;
+        }
+        await writer.CommentAsync("OPENROUTER PROCESSING", ct);
+        if (behavior.CommentEveryMs <= 0)
+        {
+            await DelayAsync(behavior.LatencyMs, ct);
+            return;
+        }
+        var until = System.Diagnostics.Stopwatch.GetTimestamp() + behavior.LatencyMs * System.Diagnostics.Stopwatch.Frequency / 1000;
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+        {
+            var left = (until - System.Diagnostics.Stopwatch.GetTimestamp()) * 1000 / System.Diagnostics.Stopwatch.Frequency;
+            await DelayAsync((int)Math.Min(behavior.CommentEveryMs, Math.Max(left, 0)), ct);
+            await writer.CommentAsync("OPENROUTER PROCESSING", ct);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Router.Contracts;
 using Router.Contracts.OpenRouter;
 
 namespace Router.FakeOpenRouter;
@@ -39,26 +41,43 @@ public static class SyntheticCatalog
         var free = promptPrice == 0;
         var price = free ? "0" : promptPrice.ToString("0.#########", System.Globalization.CultureInfo.InvariantCulture);
         var name = id.Split('/')[^1].Replace(":free", " (free)", StringComparison.Ordinal);
-        return new ModelInfo
+        // Written as JSON, nulls included, the way OpenRouter lists a model.
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            Id = id,
-            CanonicalSlug = id.Replace(":free", "", StringComparison.Ordinal),
-            Name = $"Synthetic: {name}",
-            Created = created,
-            Description = $"A synthetic model served by the fake OpenRouter ({id}).",
-            ContextLength = contextLength,
-            Architecture = new ModelArchitecture
-            {
-                Modality = "text->text",
-                InputModalities = ["text"],
-                OutputModalities = ["text"],
-                Tokenizer = "Other",
-                InstructType = null,
-            },
-            Pricing = new ModelPricing { Prompt = price, Completion = free ? "0" : price, Request = "0", Image = "0" },
-            TopProvider = new TopProvider { ContextLength = contextLength, MaxCompletionTokens = free ? null : 4096, IsModerated = moderated },
-            PerRequestLimits = null,
-            SupportedParameters = ["max_tokens", "temperature", "top_p", "stop", "stream"],
-        };
+            json.WriteStartObject();
+            json.WriteString("id", id);
+            json.WriteString("canonical_slug", id.Replace(":free", "", StringComparison.Ordinal));
+            json.WriteNull("hugging_face_id");
+            json.WriteString("name", $"Synthetic: {name}");
+            json.WriteNumber("created", created);
+            json.WriteString("description", $"A synthetic model served by the fake OpenRouter ({id}).");
+            json.WriteNumber("context_length", contextLength);
+            json.WriteStartObject("architecture");
+            json.WriteString("modality", "text->text");
+            json.WriteStartArray("input_modalities"); json.WriteStringValue("text"); json.WriteEndArray();
+            json.WriteStartArray("output_modalities"); json.WriteStringValue("text"); json.WriteEndArray();
+            json.WriteString("tokenizer", "Other");
+            json.WriteNull("instruct_type");
+            json.WriteEndObject();
+            json.WriteStartObject("pricing");
+            json.WriteString("prompt", price);
+            json.WriteString("completion", free ? "0" : price);
+            json.WriteString("request", "0");
+            json.WriteString("image", "0");
+            json.WriteEndObject();
+            json.WriteStartObject("top_provider");
+            json.WriteNumber("context_length", contextLength);
+            if (free) json.WriteNull("max_completion_tokens"); else json.WriteNumber("max_completion_tokens", 4096);
+            json.WriteBoolean("is_moderated", moderated);
+            json.WriteEndObject();
+            json.WriteNull("per_request_limits");
+            json.WriteStartArray("supported_parameters");
+            foreach (var parameter in new[] { "max_tokens", "temperature", "top_p", "stop", "stream", "tools", "tool_choice" })
+                json.WriteStringValue(parameter);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return JsonSerializer.Deserialize(buffer.ToArray(), RouterJsonContext.Default.ModelInfo)!;
     }
 }

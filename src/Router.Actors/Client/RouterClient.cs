@@ -66,7 +66,7 @@ public sealed class RouterClient(RouterGateway gateway, CatalogReplica catalog, 
         {
             switch (item)
             {
-                case StreamChunk { Chunk: var chunk }:
+                case StreamChunk { Chunk.Chunk: var chunk }:
                     usage = chunk.Usage ?? usage;
                     var content = chunk.Choices?.FirstOrDefault()?.Delta?.Content;
                     if (!string.IsNullOrEmpty(content))

@@ -185,17 +185,18 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         {
             var chunks = client.StreamAsync(cmd.Request with { Model = _id.Value, Models = null }, call.Cancellation.Token);
             var enumerator = chunks.GetAsyncEnumerator(call.Cancellation.Token);
-            var head = new List<ChatCompletionChunk>();
+            var head = new List<UpstreamChunk>();
             try
             {
                 while (await enumerator.MoveNextAsync())
                 {
                     head.Add(enumerator.Current);
-                    if (HasContent(enumerator.Current))
+                    if (enumerator.Current.HasContent)
                         return new StreamHeadReady(cmd.RequestId, head, enumerator, Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds);
                 }
-                await enumerator.DisposeAsync();
-                return new StreamHeadReady(cmd.RequestId, head, null, Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds);
+                // A stream with no text and no finish reason answered nothing, as a plain answer without choices does.
+                throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.InvalidResponse,
+                    "Invalid response from OpenRouter: the stream ended without content", null, _id.Value));
             }
             catch
             {
@@ -276,24 +277,15 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         _series.RecordFirstToken(msg.FirstTokenMs);
         var self = Self;
         var requestId = msg.RequestId;
-        Source<StreamItem, NotUsed> source;
-        if (msg.Rest is null)
+        // One stage, not a concatenation of head and rest: each stage costs time when the consumer materializes it.
+        var tail = call.Tail = new UpstreamTail(msg.Head, msg.Rest, call.Cancellation,
+            (error, cancelled) => self.Tell(new StreamEnded(requestId, error, cancelled)));
+        var source = Source.From(() => tail.ReadAsync());
+        // A stream nobody reads (the requester gave up as it was handed out, or a stream ref nobody subscribed to).
+        Context.System.Scheduler.Advanced.ScheduleOnce(_settings.StreamClaimTimeout, () =>
         {
-            source = Source.From(msg.Head.Select(c => (StreamItem)new StreamChunk(c)).ToList());
-            self.Tell(new StreamEnded(requestId, null, Cancelled: false));
-        }
-        else
-        {
-            // One stage, not a concatenation of head and rest: each stage costs time when the consumer materializes it.
-            var tail = call.Tail = new UpstreamTail(msg.Head, msg.Rest, call.Cancellation,
-                (error, cancelled) => self.Tell(new StreamEnded(requestId, error, cancelled)));
-            source = Source.From(() => tail.ReadAsync());
-            // A stream nobody reads (the requester gave up as it was handed out, or a stream ref nobody subscribed to).
-            Context.System.Scheduler.Advanced.ScheduleOnce(_settings.StreamClaimTimeout, () =>
-            {
-                if (!tail.Claimed) tail.Abandon();
-            });
-        }
+            if (!tail.Claimed) tail.Abandon();
+        });
 
         if (call.ReplyTo is IActorRefScope { IsLocal: true })
         {
@@ -433,9 +425,6 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         base.PostStop();
     }
 
-    private static bool HasContent(ChatCompletionChunk chunk) =>
-        chunk.Choices?.Any(c => !string.IsNullOrEmpty(c.Delta?.Content) || c.FinishReason is not null || c.Delta?.Extra is { Count: > 0 }) == true;
-
     private sealed record IdleCheck
     {
         public static readonly IdleCheck Instance = new();
@@ -467,7 +456,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
     private sealed record CallFailed(string RequestId, UpstreamError Error);
     private sealed record CallCancelled(string RequestId);
     private sealed record CallRefused(string RequestId, UpstreamError Error, Exception? Cause);
-    private sealed record StreamHeadReady(string RequestId, List<ChatCompletionChunk> Head, IAsyncEnumerator<ChatCompletionChunk>? Rest, double FirstTokenMs);
+    private sealed record StreamHeadReady(string RequestId, List<UpstreamChunk> Head, IAsyncEnumerator<UpstreamChunk> Rest, double FirstTokenMs);
     private sealed record StreamEnded(string RequestId, UpstreamError? Error, bool Cancelled);
 }
 

@@ -13,8 +13,8 @@ namespace Router.Actors.Models;
 /// because its consumer never came.
 /// </summary>
 internal sealed class UpstreamTail(
-    IReadOnlyList<ChatCompletionChunk> head,
-    IAsyncEnumerator<ChatCompletionChunk> rest,
+    IReadOnlyList<UpstreamChunk> head,
+    IAsyncEnumerator<UpstreamChunk> rest,
     CancellationTokenSource call,
     Action<UpstreamError?, bool> ended)
 {

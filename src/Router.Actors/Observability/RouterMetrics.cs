@@ -84,6 +84,7 @@ public static class RouterMetrics
         UpstreamErrorKind.StreamError => "stream_error",
         UpstreamErrorKind.InvalidRequest => "invalid_request",
         UpstreamErrorKind.Internal => "internal",
+        UpstreamErrorKind.UnknownModel => "unknown_model",
         _ => "other",
     };
 

@@ -43,7 +43,7 @@ public static class ErrorClassifier
     {
         UpstreamErrorKind.BadRequest or UpstreamErrorKind.Unauthorized
             or UpstreamErrorKind.PaymentRequired or UpstreamErrorKind.Forbidden
-            or UpstreamErrorKind.InvalidRequest or UpstreamErrorKind.Internal => false,
+            or UpstreamErrorKind.InvalidRequest or UpstreamErrorKind.Internal or UpstreamErrorKind.UnknownModel => false,
         _ => true,
     };
 

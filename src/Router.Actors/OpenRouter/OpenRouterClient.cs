@@ -104,24 +104,41 @@ public sealed class OpenRouterClient : IDisposable
     /// A streaming completion: chunks as they arrive. Retries apply until the 200 headers; after that a silence longer
     /// than the timeout, an error chunk, bad JSON or an end without <c>[DONE]</c> throws <see cref="OpenRouterException"/>.
     /// </summary>
-    public async IAsyncEnumerable<ChatCompletionChunk> StreamAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken ct = default)
+    public async IAsyncEnumerable<UpstreamChunk> StreamAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken ct = default)
     {
         request = request with { Stream = true };
         using var response = await SendAsync(ChatRequest(request), HttpCompletionOption.ResponseHeadersRead, request.Model, ct);
         await using var body = await ReadBodyAsync(response.Content.ReadAsStreamAsync(ct), request.Model, ct);
-        await using var sse = new SseReader(body);
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        while (await NextChunkAsync(sse, idle, request.Model, ct) is { } chunk)
+        // Two clocks on the injected time: silence (reset by any line, comments included) and the first token.
+        using var firstToken = new CancellationTokenSource(_options.FirstTokenTimeout, _time);
+        using var idle = new CancellationTokenSource(_options.Timeout, _time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, idle.Token, firstToken.Token);
+        await using var sse = new SseReader(body, onComment: () => idle.CancelAfter(_options.Timeout));
+        var waiting = true;
+        while (await NextChunkAsync(sse, idle, firstToken, stop.Token, request.Model, ct) is { } chunk)
+        {
+            if (waiting && chunk.HasContent)
+            {
+                waiting = false;
+                firstToken.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
+            }
             yield return chunk;
+        }
     }
 
-    private async Task<ChatCompletionChunk?> NextChunkAsync(SseReader sse, CancellationTokenSource idle, string? model, CancellationToken ct)
+    private async Task<UpstreamChunk?> NextChunkAsync(SseReader sse, CancellationTokenSource idle, CancellationTokenSource firstToken,
+        CancellationToken stop, string? model, CancellationToken ct)
     {
         SseEvent? sseEvent;
         idle.CancelAfter(_options.Timeout);
         try
         {
-            sseEvent = await sse.ReadAsync(idle.Token);
+            sseEvent = await sse.ReadAsync(stop);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested && firstToken.IsCancellationRequested)
+        {
+            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.Timeout,
+                $"OpenRouter kept the stream open but sent no token within {_options.FirstTokenTimeout.TotalSeconds:0.#} s", 408, model));
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -137,18 +154,16 @@ public sealed class OpenRouterClient : IDisposable
         if (sseEvent.Data == "[DONE]")
             return null;
 
-        ChatCompletionChunk? chunk;
+        UpstreamChunk chunk;
         try
         {
-            chunk = JsonSerializer.Deserialize(sseEvent.Data, RouterJsonContext.Default.ChatCompletionChunk);
+            chunk = UpstreamChunk.Read(sseEvent.Data);
         }
         catch (JsonException e)
         {
             throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.InvalidResponse, "Malformed stream chunk: " + e.Message, null, model), e);
         }
-        if (chunk is null)
-            throw Invalid("empty stream chunk", model);
-        if (chunk.Error is { } error)
+        if (chunk.Chunk.Error is { } error)
             throw new OpenRouterException(ErrorClassifier.FromStreamError(error, model));
         return chunk;
     }
@@ -254,7 +269,7 @@ public sealed class OpenRouterClient : IDisposable
 
     private ResiliencePipeline<HttpResponseMessage> BuildPipeline()
     {
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time };
         if (_options.RetryAttempts > 1)
         {
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
@@ -262,7 +277,7 @@ public sealed class OpenRouterClient : IDisposable
                 MaxRetryAttempts = _options.RetryAttempts - 1,
                 ShouldHandle = args => ValueTask.FromResult(IsRetryable(args.Outcome)),
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Backoff.Delay(
-                    args.AttemptNumber, _options, Random.Shared.NextDouble(),
+                    args.AttemptNumber, _options, _options.JitterSource(),
                     args.Outcome.Result is { } r ? ErrorClassifier.RetryAfterOf(r, _time.GetUtcNow()) : null)),
                 OnRetry = args =>
                 {

@@ -8,8 +8,17 @@ public sealed record OpenRouterClientOptions
     public string BaseUrl { get; init; } = DefaultBaseUrl;
     public string ApiKey { get; init; } = "";
 
-    /// <summary>Per attempt: until the whole answer (non-streaming), until the headers and between chunks (streaming).</summary>
+    /// <summary>
+    /// Per attempt: until the whole answer (non-streaming); until the headers and then the longest silence (streaming),
+    /// where OpenRouter's keep-alive comments count as a sign of life.
+    /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Streaming: the longest wait from the headers to the first content chunk, however many keep-alive comments arrive
+    /// meanwhile (OPENROUTER_FIRST_TOKEN_TIMEOUT). Ends a call that is alive but never answers.
+    /// </summary>
+    public TimeSpan FirstTokenTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Attempts per call, the first included (OPENROUTER_RETRY_ATTEMPTS).</summary>
     public int RetryAttempts { get; init; } = 3;
@@ -19,6 +28,9 @@ public sealed record OpenRouterClientOptions
 
     /// <summary>Each delay is scaled by a random factor in [1 - jitter, 1 + jitter].</summary>
     public double Jitter { get; init; } = 0.25;
+
+    /// <summary>The random source of the jitter, a number in [0, 1) per delay; tests fix it.</summary>
+    public Func<double> JitterSource { get; init; } = Random.Shared.NextDouble;
 
     /// <summary>
     /// Also retry 429s on the same model (sleeping Retry-After, capped at <see cref="BackoffMax"/>). Off for routing,

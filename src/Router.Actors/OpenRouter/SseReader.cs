@@ -10,8 +10,9 @@ public sealed record SseEvent(string Event, string Data, string? Id);
 /// <summary>
 /// A server-sent events parser (WHATWG rules): LF, CR or CRLF line ends, comment lines, multi-line data,
 /// events split across any number of reads. At the end of the stream a pending event is still delivered.
+/// <paramref name="onComment"/> hears of each comment line (a sign of life that is no event).
 /// </summary>
-public sealed class SseReader(Stream stream) : IAsyncDisposable
+public sealed class SseReader(Stream stream, Action? onComment = null) : IAsyncDisposable
 {
     private readonly PipeReader _pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
     private readonly StringBuilder _data = new();
@@ -72,6 +73,7 @@ public sealed class SseReader(Stream stream) : IAsyncDisposable
         if (line.FirstSpan[0] == (byte)':')
         {
             Comments++;
+            onComment?.Invoke();
             return null;
         }
         var text = Encoding.UTF8.GetString(line);

@@ -261,17 +261,20 @@ internal sealed class RouteSession
         var error = _lastError ?? (_resting.Count > 0
             ? ErrorClassifier.Of(rateLimited ? UpstreamErrorKind.RateLimited : UpstreamErrorKind.ModelUnavailable,
                 "Every candidate model is resting", rateLimited ? 429 : 503) with { RetryAfter = _resting.Min(r => r.RetryAt) - Now }
-            : ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable, NothingTried(), 503));
+            : NothingTried());
         Finish(new RouteFailed(error, _attempts));
     }
 
-    private string NothingTried()
+    private UpstreamError NothingTried()
     {
-        if (_attempts.Count == 0) return "No model to try: the request names none and the catalog is empty";
+        if (_attempts.Count == 0)
+            return ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable, "No model to try: the request names none and the catalog is empty", 503);
         var unknown = _attempts.Where(a => a.Reason == NotInCatalog).Select(a => a.Model.Value).ToList();
-        return unknown.Count == _attempts.Count
-            ? $"No model to try: {(unknown.Count == 1 ? "the model" : "the models")} {string.Join(", ", unknown.Take(5).Select(m => $"'{m}'"))}{(unknown.Count > 5 ? ", ..." : "")} {(unknown.Count == 1 ? "is" : "are")} not in the catalog"
-            : "No model could serve the request";
+        if (unknown.Count < _attempts.Count)
+            return ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable, "No model could serve the request", 503);
+        var names = string.Join(", ", unknown.Take(5).Select(m => $"'{m}'")) + (unknown.Count > 5 ? ", ..." : "");
+        return ErrorClassifier.Of(UpstreamErrorKind.UnknownModel,
+            $"{(unknown.Count == 1 ? "The model" : "The models")} {names} {(unknown.Count == 1 ? "is not a valid model id" : "are not valid model ids")}: not in the catalog", 400);
     }
 
     private void EndAttempt()

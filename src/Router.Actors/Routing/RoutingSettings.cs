@@ -49,5 +49,5 @@ public sealed record RoutingSettings
 
     /// <summary>An attempt timeout that outlasts the client's own retries: every attempt's timeout and every backoff, plus slack.</summary>
     public static TimeSpan AttemptTimeoutFor(OpenRouterClientOptions client) =>
-        client.Timeout * client.RetryAttempts + client.BackoffMax * (client.RetryAttempts - 1) + TimeSpan.FromSeconds(2);
+        (client.Timeout > client.FirstTokenTimeout ? client.Timeout : client.FirstTokenTimeout) * client.RetryAttempts + client.BackoffMax * (client.RetryAttempts - 1) + TimeSpan.FromSeconds(2);
 }

@@ -46,7 +46,7 @@ public sealed record AttemptRejected(string RequestId, ModelId ModelId, string R
 [System.Text.Json.Serialization.JsonDerivedType(typeof(StreamFault), "fault")]
 public abstract record StreamItem : IRouterMessage;
 
-public sealed record StreamChunk(ChatCompletionChunk Chunk) : StreamItem;
+public sealed record StreamChunk(UpstreamChunk Chunk) : StreamItem;
 
 public sealed record StreamFault(UpstreamError Error) : StreamItem;
 

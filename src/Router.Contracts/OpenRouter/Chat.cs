@@ -4,13 +4,17 @@ using System.Text.Json.Serialization;
 namespace Router.Contracts.OpenRouter;
 
 /// <summary>
-/// A chat message. <see cref="Content"/> stays raw JSON because OpenAI allows a string or an array of parts;
-/// other fields (tool calls, names) pass through in <see cref="Extra"/>.
+/// A chat message. <see cref="Content"/> stays raw JSON because OpenAI allows a string, an array of parts or null
+/// (an assistant message with tool calls); a <c>null</c> is kept and forwarded, an absent content stays absent
+/// (<c>default</c>, of kind <see cref="JsonValueKind.Undefined"/>). Other fields (tool calls, names) pass through in
+/// <see cref="Extra"/>.
 /// </summary>
 public sealed record ChatMessage
 {
     public required string Role { get; init; }
-    public JsonElement? Content { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public JsonElement Content { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
@@ -120,7 +124,12 @@ public sealed record ChunkChoice
 {
     public int Index { get; init; }
     public ChatDelta? Delta { get; init; }
+
+    /// <summary>Required and nullable in OpenAI's chunk schema: written as <c>null</c> until the last chunk.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? FinishReason { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? NativeFinishReason { get; init; }
 
     [JsonExtensionData]

@@ -3,52 +3,30 @@ using System.Text.Json.Serialization;
 
 namespace Router.Contracts.OpenRouter;
 
-/// <summary>One entry of OpenRouter's <c>GET /models</c> list. Fields OpenRouter may send as null are nullable.</summary>
+/// <summary>
+/// One entry of OpenRouter's <c>GET /models</c> list. Only the fields Router reads are typed (OpenRouter always sends
+/// them); every other field stays in <see cref="Extra"/> as sent, a <c>null</c> included, so <c>/v1/models</c> passes
+/// the entry on unchanged.
+/// </summary>
 public sealed record ModelInfo
 {
     public required string Id { get; init; }
-    public string? CanonicalSlug { get; init; }
     public string? Name { get; init; }
-    public long? Created { get; init; }
-    public string? Description { get; init; }
     public int? ContextLength { get; init; }
-    public ModelArchitecture? Architecture { get; init; }
     public ModelPricing? Pricing { get; init; }
-    public TopProvider? TopProvider { get; init; }
-    public JsonElement? PerRequestLimits { get; init; }
-    public IReadOnlyList<string>? SupportedParameters { get; init; }
 
-    /// <summary>Fields this record does not model, kept so <c>/v1/models</c> can pass them through.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-/// <summary>Prices per token, as decimal strings (OpenRouter's format).</summary>
+/// <summary>Prices per token, as decimal strings (OpenRouter's format); the other prices stay in <see cref="Extra"/>.</summary>
 public sealed record ModelPricing
 {
     public string? Prompt { get; init; }
     public string? Completion { get; init; }
-    public string? Request { get; init; }
-    public string? Image { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
-}
-
-public sealed record ModelArchitecture
-{
-    public string? Modality { get; init; }
-    public IReadOnlyList<string>? InputModalities { get; init; }
-    public IReadOnlyList<string>? OutputModalities { get; init; }
-    public string? Tokenizer { get; init; }
-    public string? InstructType { get; init; }
-}
-
-public sealed record TopProvider
-{
-    public int? ContextLength { get; init; }
-    public int? MaxCompletionTokens { get; init; }
-    public bool? IsModerated { get; init; }
 }
 
 /// <summary>The envelope of <c>GET /models</c>: <c>{"data": [...]}</c>.</summary>

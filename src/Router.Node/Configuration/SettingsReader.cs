@@ -29,6 +29,7 @@ internal sealed class SettingsReader(IConfiguration config)
             BaseUrl = HttpUrl("OPENROUTER_BASE_URL", OpenRouterClientOptions.DefaultBaseUrl),
             ApiKey = apiKey ?? "",
             Timeout = Seconds("OPENROUTER_TIMEOUT", 60),
+            FirstTokenTimeout = Seconds("OPENROUTER_FIRST_TOKEN_TIMEOUT", 120),
             RetryAttempts = Int("OPENROUTER_RETRY_ATTEMPTS", 3, min: 1, max: 20),
             BackoffBase = backoffBase,
             BackoffMax = backoffMax,

@@ -80,7 +80,11 @@ public sealed class RouterNode : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls([.. settings.Urls]);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxRequestBytes);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = settings.MaxRequestBytes;
+            ErrorAnswers.RaiseKestrelLimits(k.Limits);
+        });
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(10));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Hosting starts an Activity for every request whenever its logger is enabled at any level; it only ever
@@ -96,6 +100,7 @@ public sealed class RouterNode : IAsyncDisposable
             log.LogWarning("DEV_MODE ({Reason}): routing to the built-in fake OpenRouter at {Url}; no real model is called",
                 settings.DevModeReason, clientOptions.BaseUrl);
         var guard = new BindGuard();
+        app.UseOpenAiErrors();
         app.Use((http, next) => guard.IsOpen ? next(http) : HttpResults.WriteErrorAsync(http, NotYetServing));
         app.UseApiKeys(app.Services.GetRequiredService<ApiKeyRing>());
         app.MapHealthEndpoints();

@@ -12,16 +12,25 @@ public static class ChatRequestReader
 
     public static async Task<(ChatCompletionRequest? Request, OpenAiError? Error)> ReadAsync(HttpRequest http, int maxMessages, CancellationToken ct)
     {
-        var limit = http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
-        if (http.ContentLength > limit)
+        var sizeLimit = http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        var limit = sizeLimit?.MaxRequestBodySize;
+        var drainLimit = limit is { } l ? DrainLimit(l) : (long?)null;
+        if (http.ContentLength > limit && (http.ContentLength > drainLimit || http.Headers.Expect.Count > 0))
+        {
+            // Not worth reading (or not sent yet: the client waits for a 100 Continue it will not get). Kestrel closes
+            // the connection after the answer, since the body was not read.
+            http.HttpContext.Response.Headers.Connection = "close";
             return (null, TooLarge(limit));
+        }
+        if (sizeLimit is { IsReadOnly: false }) sizeLimit.MaxRequestBodySize = drainLimit; // the limit is enforced below
         ChatCompletionRequest? request;
         try
         {
             // Sized by what arrives, not by what Content-Length promises: a client declaring megabytes and sending
             // bytes must not make Router allocate the megabytes up front.
             using var buffer = new MemoryStream((int)Math.Min(http.ContentLength ?? InitialBuffer, InitialBuffer));
-            await http.Body.CopyToAsync(buffer, ct);
+            if (!await CopyUpToAsync(http.Body, buffer, limit, ct))
+                return (null, TooLarge(limit)); // read to its end, so the client reads this answer instead of a reset
             var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
             if (!System.Text.Unicode.Utf8.IsValid(body.Span))
                 return (null, OpenAiError.BadRequest("Request body is not valid UTF-8"));
@@ -66,6 +75,34 @@ public static class ChatRequestReader
     /// <summary>The first buffer for a body; it grows (doubling) with the bytes that actually arrive.</summary>
     private const int InitialBuffer = 16 * 1024;
 
+    /// <summary>
+    /// How much of a body over the limit is read and thrown away so that the client, still sending, can read the 413
+    /// (a server that answers and closes mid-upload makes most clients report a reset instead). Past it, the
+    /// connection is closed.
+    /// </summary>
+    private static long DrainLimit(long limit) => Math.Min(limit * 4, limit + 64L * 1024 * 1024);
+
+    /// <summary>Copies the body while it fits in <paramref name="limit"/>; past that, reads the rest and discards it.</summary>
+    private static async Task<bool> CopyUpToAsync(Stream body, MemoryStream into, long? limit, CancellationToken ct)
+    {
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(InitialBuffer);
+        try
+        {
+            var fits = true;
+            int read;
+            while ((read = await body.ReadAsync(chunk, ct)) > 0)
+            {
+                fits = fits && into.Length + read <= (limit ?? long.MaxValue);
+                if (fits) into.Write(chunk, 0, read);
+            }
+            return fits;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
     private static OpenAiError TooLarge(long? limit) =>
         new($"Request body is larger than the limit of {limit} bytes", "invalid_request_error", null, "request_too_large", 413, null, false, false);
 
@@ -82,7 +119,7 @@ public static class ChatRequestReader
                 return OpenAiError.BadRequest($"'messages[{i}]' must be an object", $"messages[{i}]");
             if (!Roles.Contains(message.Role))
                 return OpenAiError.BadRequest($"'messages[{i}].role' must be one of {string.Join(", ", Roles)}; got '{message.Role}'", $"messages[{i}].role");
-            if (message.Content is { ValueKind: not (JsonValueKind.String or JsonValueKind.Array or JsonValueKind.Null) })
+            if (message.Content.ValueKind is not (JsonValueKind.String or JsonValueKind.Array or JsonValueKind.Null or JsonValueKind.Undefined))
                 return OpenAiError.BadRequest($"'messages[{i}].content' must be a string or an array of content parts", $"messages[{i}].content");
         }
         if (request.Model is { } model && string.IsNullOrWhiteSpace(model))
@@ -105,12 +142,22 @@ public static class ChatRequestReader
         return null;
     }
 
+    /// <summary>The field named by a missing-required-property error, with its place: <c>messages[2].role</c>.</summary>
+    private static string MissingField(JsonException e)
+    {
+        // "JSON deserialization for type 'X' was missing required properties including: 'role'." (the path is the object's)
+        var colon = e.Message.LastIndexOf(": ", StringComparison.Ordinal);
+        var field = colon < 0 ? "messages" : e.Message[(colon + 2)..].Split(',')[0].Trim(' ', '.', '\'', '"');
+        var parent = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : e.Path.TrimStart('$', '.');
+        return parent.Length == 0 ? field : $"{parent}.{field}";
+    }
+
     private static string Describe(JsonException e)
     {
         var where = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $" at '{e.Path.TrimStart('$', '.')}'";
         var message = e.Message;
         if (message.Contains("missing required properties", StringComparison.OrdinalIgnoreCase))
-            return "Request body is missing required field 'messages'";
+            return $"Request body is missing required field '{MissingField(e)}'";
         if (message.Contains("could not be converted", StringComparison.OrdinalIgnoreCase))
             return $"Request body has a value of the wrong type{where}";
         return $"Request body is not valid JSON{where}: {message.Split(" Path:")[0]}";

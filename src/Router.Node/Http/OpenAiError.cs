@@ -7,7 +7,7 @@ namespace Router.Node.Http;
 public sealed record OpenAiError(
     [property: JsonPropertyName("message")] string Message,
     [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("param")] string? Param,
+    [property: JsonPropertyName("param"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Param,
     [property: JsonPropertyName("code")] string Code,
     [property: JsonPropertyName("status_code")] int StatusCode,
     [property: JsonPropertyName("model")] string? Model,
@@ -32,6 +32,7 @@ public sealed record OpenAiError(
             UpstreamErrorKind.ModelUnavailable => (503, "server_error", "model_unavailable"),
             UpstreamErrorKind.InvalidRequest => (400, "invalid_request_error", "invalid_request"),
             UpstreamErrorKind.Internal => (500, "server_error", "internal_error"),
+            UpstreamErrorKind.UnknownModel => (400, "invalid_request_error", "model_not_found"),
             _ => (502, "upstream_error", "upstream_error"),
         };
         var message = error.Kind == UpstreamErrorKind.Unauthorized ? "OpenRouter rejected Router's API key: " + error.Message : error.Message;

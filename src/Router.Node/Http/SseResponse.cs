@@ -36,7 +36,7 @@ public static class SseResponse
                 switch (item)
                 {
                     case StreamChunk chunk:
-                        await WriteEventAsync(response, JsonSerializer.SerializeToUtf8Bytes(chunk.Chunk, RouterJsonContext.Default.ChatCompletionChunk), ct);
+                        await WriteEventAsync(response, chunk.Chunk.Json, ct);
                         break;
                     case StreamFault fault:
                         await WriteErrorAsync(response, fault.Error, ct);
@@ -67,7 +67,7 @@ public static class SseResponse
         await response.Body.FlushAsync(ct);
     }
 
-    private static async Task WriteEventAsync(HttpResponse response, byte[] json, CancellationToken ct)
+    private static async Task WriteEventAsync(HttpResponse response, ReadOnlyMemory<byte> json, CancellationToken ct)
     {
         await response.Body.WriteAsync(DataPrefix, ct);
         await response.Body.WriteAsync(json, ct);

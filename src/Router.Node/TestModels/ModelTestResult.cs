@@ -39,6 +39,7 @@ public sealed record ModelTestResult
         UpstreamErrorKind.StreamError => "stream error",
         UpstreamErrorKind.InvalidRequest => "request not sendable",
         UpstreamErrorKind.Internal => "router error",
+        UpstreamErrorKind.UnknownModel => "not found",
         _ => kind.ToString(),
     };
 }

@@ -65,7 +65,8 @@ public class RoutingEndToEndTests : NodeTestBase
         Assert.False(error.GetProperty("should_retry").GetBoolean());
         Assert.False(error.GetProperty("rate_limited").GetBoolean());
         Assert.Equal(Delta, error.GetProperty("model").GetString());
-        Assert.Equal(upstream, error.GetProperty("status_code").GetInt32() == expected ? upstream : upstream);
+        Assert.Equal(expected, error.GetProperty("status_code").GetInt32());
+        Assert.Equal(1, Fake.Script.CallsTo(Delta));
         Assert.Equal(0, Fake.Script.CallsTo(Gamma));
     }
 
@@ -86,17 +87,24 @@ public class RoutingEndToEndTests : NodeTestBase
     }
 
     [Fact]
-    public async Task When_the_only_model_rests_the_answer_is_429_with_retry_after()
+    public async Task When_every_candidate_rests_the_answer_is_429_with_retry_after()
     {
-        Fake.Script.Set(Delta, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 120 });
-        await PostAsync(Hello(Delta)); // learns the cooldown, falls back to others
-        var response = await _http.PostAsJsonAsync(Node.Url + "/v1/chat/completions",
-            new { model = Delta, messages = new[] { new { role = "user", content = "hi" } }, models = Array.Empty<string>() });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode); // others serve
+        foreach (var model in Fakes.ModelIds)
+            Fake.Script.Set(model, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 120 });
+        var first = await PostAsync(Hello()); // every model is tried once and answers 429
+        Assert.Equal(HttpStatusCode.TooManyRequests, first.StatusCode);
+        Assert.All(Fakes.ModelIds, m => Assert.Equal(1, Fake.Script.CallsTo(m)));
 
-        var strictOnly = await PostAsync(new { model = Delta, messages = new[] { new { role = "user", content = "hi" } } });
-        Assert.Equal(Gamma, strictOnly.Headers.GetValues("X-Router-Model").Single());
-        Assert.Equal(1, Fake.Script.CallsTo(Delta));
+        var resting = await PostAsync(Hello());
+        Assert.Equal(HttpStatusCode.TooManyRequests, resting.StatusCode);
+        Assert.Equal(4, Fake.Script.TotalCalls); // no model was called while it rests
+        var retryAfter = resting.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value.TotalSeconds, 1, 120);
+        var error = (await JsonAsync(resting)).GetProperty("error");
+        Assert.Equal("rate_limited", error.GetProperty("code").GetString());
+        Assert.True(error.GetProperty("rate_limited").GetBoolean());
+        Assert.True(error.GetProperty("should_retry").GetBoolean());
     }
 
     [Fact]

@@ -196,7 +196,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         var actor = Spawn();
         var started = StartedStream(actor);
         var items = await started.Stream.Source.RunWith(Sink.Seq<StreamItem>(), Sys.Materializer());
-        var text = string.Concat(items.OfType<StreamChunk>().SelectMany(c => c.Chunk.Choices ?? []).Select(c => c.Delta?.Content));
+        var text = string.Concat(items.OfType<StreamChunk>().SelectMany(c => c.Chunk.Chunk.Choices ?? []).Select(c => c.Delta?.Content));
         Assert.Equal("one two three four", text);
         Assert.DoesNotContain(items, i => i is StreamFault);
         await AwaitAssertAsync(() =>

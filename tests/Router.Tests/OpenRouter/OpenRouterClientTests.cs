@@ -7,7 +7,6 @@ using Router.Tests.Support;
 namespace Router.Tests.OpenRouter;
 
 /// <summary>The client against the fake OpenRouter over real loopback HTTP.</summary>
-[Collection(TimingCollection.Name)] // the backoff tests time real waits
 public class OpenRouterClientTests
 {
     private const string Model = "test/alpha";
@@ -104,36 +103,42 @@ public class OpenRouterClientTests
         Assert.Equal(3, fake.Script.CallsTo(Model));
     }
 
+    /// <summary>
+    /// Runs <paramref name="call"/> on an injected clock: each wait the client starts (per-attempt timeouts aside) is
+    /// read, the clock is advanced by exactly that much, and the next call to the fake must follow. Answers the waits.
+    /// </summary>
+    private static async Task<List<TimeSpan>> WaitsOfAsync(FakeOpenRouterServer fake, OpenRouterClientOptions options, int waits, Func<OpenRouterClient, Task> call)
+    {
+        var time = new RecordingTimeProvider();
+        using var client = new OpenRouterClient(options, time: time);
+        var running = call(client);
+        var seen = new List<TimeSpan>();
+        for (var i = 0; i < waits; i++)
+        {
+            var wait = await time.NextTimerAsync(ignore: options.Timeout);
+            seen.Add(wait);
+            var calls = fake.Script.TotalCalls;
+            Assert.Equal(i + 1, calls); // the retry waits for the clock
+            time.Advance(wait);
+            await Wait.UntilAsync(() => fake.Script.TotalCalls > calls || running.IsCompleted, 10_000);
+        }
+        await running;
+        Assert.False(time.HasUnreadTimer(ignore: options.Timeout), "the client waited more times than expected");
+        return seen;
+    }
+
     [Fact]
     public async Task Backoff_between_retries_is_exponential_jittered_and_bounded()
     {
-        // Base 100 ms, jitter 25 %: the first wait is in [75, 125] ms, the second in [150, 250] ms.
-        await using var fake = await Fakes.StartAsync();
-        var options = Fakes.ClientOptions(fake) with { BackoffBase = TimeSpan.FromMilliseconds(100), BackoffMax = TimeSpan.FromSeconds(1) };
-        using var client = new OpenRouterClient(options);
-        var first = new List<double>();
-        var second = new List<double>();
-        for (var i = 0; i < 5; i++)
+        // Base 100 ms, jitter 25 %: random 0 gives the floor of the first wait (75 ms), 0.9 nearly the ceiling of the second.
+        await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { StatusCode = 503, FailTimes = 2 }));
+        var samples = new Queue<double>([0.0, 0.9]);
+        var options = Fakes.ClientOptions(fake) with
         {
-            var model = Fakes.ModelIds[i % 2];
-            fake.Script.Reset();
-            fake.Script.Set(model, new FakeBehavior { StatusCode = 503, FailTimes = 2 });
-            await client.CompleteAsync(Fakes.Hello(model));
-            var gaps = fake.Script.GapsBetweenCalls(model);
-            Assert.Equal(2, gaps.Count);
-            if (i == 0) continue; // the first run pays for JIT compilation of the failure path
-            first.Add(gaps[0].TotalMilliseconds);
-            second.Add(gaps[1].TotalMilliseconds);
-        }
-        // The gaps are timed by the fake, when its handler runs: a handler that starts late on a loaded machine shortens
-        // the gap after it by as much (CI saw 71.9 ms for a 75 ms floor). So each wait is checked against its floor less
-        // 10 ms (no backoff at all would be about 1 ms), and the medians of the four runs against floor and ceiling.
-        const double slack = 60;
-        Assert.All(first, ms => Assert.True(ms >= 65, $"first wait {ms} ms"));
-        Assert.All(second, ms => Assert.True(ms >= 140, $"second wait {ms} ms"));
-        Assert.InRange(Median(first), 70, 125 + slack);
-        Assert.InRange(Median(second), 145, 250 + slack);
-        Assert.True(first.Distinct().Count() > 1 && second.Distinct().Count() > 1, "jitter makes waits differ");
+            BackoffBase = TimeSpan.FromMilliseconds(100), BackoffMax = TimeSpan.FromSeconds(1), JitterSource = samples.Dequeue,
+        };
+        var waits = await WaitsOfAsync(fake, options, 2, client => client.CompleteAsync(Fakes.Hello(Model)));
+        Assert.Equal([75.0, 240.0], waits.Select(w => Math.Round(w.TotalMilliseconds, 3)));
     }
 
     [Fact]
@@ -144,39 +149,32 @@ public class OpenRouterClientTests
         {
             RetryAttempts = 5, BackoffBase = TimeSpan.FromMilliseconds(100), BackoffMax = TimeSpan.FromMilliseconds(150), Jitter = 0,
         };
-        using var client = new OpenRouterClient(options);
-        await client.CompleteAsync(Fakes.Hello(Model));
-        // Waits of 100, 150, 150, 150 ms; uncapped they would be 100, 200, 400, 800 ms. Timed by the fake, so a late
-        // handler can shorten a gap by a few milliseconds (see the jitter test).
-        var gaps = fake.Script.GapsBetweenCalls(Model);
-        Assert.Equal(4, gaps.Count);
-        Assert.All(gaps.Skip(1), gap => Assert.True(gap.TotalMilliseconds >= 140, $"wait of {gap.TotalMilliseconds} ms"));
-        Assert.True(gaps[3].TotalMilliseconds < 500, $"the fourth wait, 800 ms uncapped, took {gaps[3].TotalMilliseconds} ms");
+        var waits = await WaitsOfAsync(fake, options, 4, client => client.CompleteAsync(Fakes.Hello(Model)));
+        // Uncapped they would be 100, 200, 400, 800 ms.
+        Assert.Equal(new[] { 100, 150, 150, 150 }.Select(ms => TimeSpan.FromMilliseconds(ms)), waits);
     }
 
     [Fact]
     public async Task A_429_returns_at_once_with_its_retry_after_for_routing()
     {
         await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 17 }));
-        using var client = new OpenRouterClient(Fakes.ClientOptions(fake));
-        var watch = Stopwatch.StartNew();
-        var e = await FailsAsync(() => client.CompleteAsync(Fakes.Hello(Model)));
-        Assert.Equal(UpstreamErrorKind.RateLimited, e.Error.Kind);
+        var options = Fakes.ClientOptions(fake);
+        OpenRouterException? e = null;
+        await WaitsOfAsync(fake, options, 0, async client => e = await FailsAsync(() => client.CompleteAsync(Fakes.Hello(Model))));
+        Assert.Equal(UpstreamErrorKind.RateLimited, e!.Error.Kind);
         Assert.True(e.Error.RateLimited);
         Assert.True(e.Error.ShouldFallback);
         Assert.Equal(TimeSpan.FromSeconds(17), e.Error.RetryAfter);
         Assert.Equal(1, fake.Script.CallsTo(Model));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2));
     }
 
     [Fact]
     public async Task When_asked_429s_are_retried_after_the_servers_retry_after()
     {
         await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { StatusCode = 429, RetryAfterSeconds = 1, FailTimes = 1 }));
-        using var client = new OpenRouterClient(Fakes.ClientOptions(fake) with { RetryRateLimited = true, BackoffMax = TimeSpan.FromSeconds(5) });
-        var watch = Stopwatch.StartNew();
-        await client.CompleteAsync(Fakes.Hello(Model));
-        Assert.InRange(watch.Elapsed.TotalSeconds, 0.95, 2.5);
+        var options = Fakes.ClientOptions(fake) with { RetryRateLimited = true, BackoffMax = TimeSpan.FromSeconds(5) };
+        var waits = await WaitsOfAsync(fake, options, 1, client => client.CompleteAsync(Fakes.Hello(Model)));
+        Assert.Equal([TimeSpan.FromSeconds(1)], waits);
         Assert.Equal(2, fake.Script.CallsTo(Model));
     }
 
@@ -184,23 +182,33 @@ public class OpenRouterClientTests
     public async Task A_long_retry_after_is_capped_at_the_backoff_max()
     {
         await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { StatusCode = 503, RetryAfterSeconds = 30, FailTimes = 1 }));
-        using var client = new OpenRouterClient(Fakes.ClientOptions(fake) with { BackoffMax = TimeSpan.FromMilliseconds(300) });
-        var watch = Stopwatch.StartNew();
-        await client.CompleteAsync(Fakes.Hello(Model));
-        Assert.InRange(watch.Elapsed.TotalMilliseconds, 290, 1500);
+        var options = Fakes.ClientOptions(fake) with { BackoffMax = TimeSpan.FromMilliseconds(300) };
+        var waits = await WaitsOfAsync(fake, options, 1, client => client.CompleteAsync(Fakes.Hello(Model)));
+        Assert.Equal([TimeSpan.FromMilliseconds(300)], waits);
     }
 
     [Fact]
     public async Task A_hanging_model_times_out_per_attempt()
     {
         await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { Hang = true }));
-        using var client = new OpenRouterClient(Fakes.ClientOptions(fake) with { Timeout = TimeSpan.FromMilliseconds(300), RetryAttempts = 2 });
-        var watch = Stopwatch.StartNew();
-        var e = await FailsAsync(() => client.CompleteAsync(Fakes.Hello(Model)));
+        var options = Fakes.ClientOptions(fake) with { Timeout = TimeSpan.FromSeconds(30), RetryAttempts = 2, Jitter = 0 };
+        var time = new RecordingTimeProvider();
+        using var client = new OpenRouterClient(options, time: time);
+        var call = FailsAsync(() => client.CompleteAsync(Fakes.Hello(Model)));
+        // First attempt's timeout, the backoff, the second attempt's timeout: each fires only when the clock says so.
+        Assert.Equal(options.Timeout, await time.NextTimerAsync());
+        await Wait.UntilAsync(() => fake.Script.CallsTo(Model) == 1);
+        time.Advance(options.Timeout);
+        Assert.Equal(options.BackoffBase, await time.NextTimerAsync());
+        time.Advance(options.BackoffBase);
+        Assert.Equal(options.Timeout, await time.NextTimerAsync());
+        await Wait.UntilAsync(() => fake.Script.CallsTo(Model) == 2);
+        Assert.False(call.IsCompleted);
+        time.Advance(options.Timeout);
+        var e = await call;
         Assert.Equal(UpstreamErrorKind.Timeout, e.Error.Kind);
         Assert.True(e.Error.ShouldFallback);
         Assert.Equal(2, fake.Script.CallsTo(Model));
-        Assert.InRange(watch.Elapsed.TotalMilliseconds, 590, 3000); // timers fire at millisecond granularity
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public class OpenRouterHttp2Tests
 
         var text = "";
         await foreach (var chunk in client.StreamAsync(Fakes.Hello(Model)))
-            text += string.Concat((chunk.Choices ?? []).Select(c => c.Delta?.Content));
+            text += string.Concat((chunk.Chunk.Choices ?? []).Select(c => c.Delta?.Content));
         Assert.Equal("one two three four", text);
         Assert.Equal("HTTP/2", fake.Script.LastProtocol);
 

@@ -16,7 +16,7 @@ public class OpenRouterStreamingTests
     {
         var chunks = new List<ChatCompletionChunk>();
         await foreach (var chunk in client.StreamAsync(Fakes.Hello(model), ct))
-            chunks.Add(chunk);
+            chunks.Add(chunk.Chunk);
         var text = string.Concat(chunks.SelectMany(c => c.Choices ?? []).Select(c => c.Delta?.Content));
         return (text, chunks);
     }
@@ -56,7 +56,7 @@ public class OpenRouterStreamingTests
         var watch = Stopwatch.StartNew();
         var arrivals = new List<TimeSpan>();
         await foreach (var chunk in client.StreamAsync(Fakes.Hello(Model)))
-            if (chunk.Choices?.FirstOrDefault()?.Delta?.Content is { Length: > 0 })
+            if (chunk.Chunk.Choices?.FirstOrDefault()?.Delta?.Content is { Length: > 0 })
                 arrivals.Add(watch.Elapsed);
         Assert.Equal(6, arrivals.Count);
         var spread = arrivals[^1] - arrivals[0];
@@ -72,7 +72,7 @@ public class OpenRouterStreamingTests
         var e = await Assert.ThrowsAsync<OpenRouterException>(async () =>
         {
             await foreach (var chunk in client.StreamAsync(Fakes.Hello(Model)))
-                if (chunk.Choices?.FirstOrDefault()?.Delta?.Content is { Length: > 0 } content)
+                if (chunk.Chunk.Choices?.FirstOrDefault()?.Delta?.Content is { Length: > 0 } content)
                     received.Add(content);
         });
         Assert.Equal(["a", " b"], received);
@@ -88,6 +88,55 @@ public class OpenRouterStreamingTests
         using var client = new OpenRouterClient(Fakes.ClientOptions(fake) with { Timeout = TimeSpan.FromMilliseconds(400) });
         var e = await Assert.ThrowsAsync<OpenRouterException>(() => CollectAsync(client));
         Assert.Equal(UpstreamErrorKind.Timeout, e.Error.Kind);
+    }
+
+    /// <summary>
+    /// Advances the injected clock by <paramref name="step"/> each time the client re-arms a wait, until the stream ends
+    /// (at most <paramref name="steps"/> times). A re-arm after each step shows the client is still reading. Answers
+    /// the steps taken.
+    /// </summary>
+    private static async Task<int> StepClockAsync(RecordingTimeProvider time, Task reading, TimeSpan step, int steps)
+    {
+        var taken = 0;
+        for (; taken < steps && !reading.IsCompleted; taken++)
+        {
+            time.Clear();
+            var rearmed = time.NextTimerAsync(timeoutMs: 30_000);
+            if (await Task.WhenAny(rearmed, reading) == reading) break;
+            await rearmed;
+            time.Advance(step);
+        }
+        return taken;
+    }
+
+    [Fact]
+    public async Task Keep_alive_comments_prove_a_slow_model_alive()
+    {
+        // OpenRouter sends ": OPENROUTER PROCESSING" while the model thinks; 27 s of it (on the injected clock) with a
+        // 10 s silence timeout must not cut the stream.
+        await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { Content = "a b", LatencyMs = 5000, CommentEveryMs = 50 }));
+        var time = new RecordingTimeProvider();
+        var options = Fakes.ClientOptions(fake) with { Timeout = TimeSpan.FromSeconds(10), FirstTokenTimeout = TimeSpan.FromSeconds(100), RetryAttempts = 1 };
+        using var client = new OpenRouterClient(options, time: time);
+        var reading = CollectAsync(client);
+        Assert.Equal(3, await StepClockAsync(time, reading, TimeSpan.FromSeconds(9), steps: 3)); // each after a comment
+        var (text, _) = await reading;
+        Assert.Equal("a b", text);
+    }
+
+    [Fact]
+    public async Task A_model_that_stays_alive_but_never_answers_ends_at_the_first_token_deadline()
+    {
+        await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { LatencyMs = 600_000, CommentEveryMs = 50 }));
+        var time = new RecordingTimeProvider();
+        var options = Fakes.ClientOptions(fake) with { Timeout = TimeSpan.FromSeconds(10), FirstTokenTimeout = TimeSpan.FromSeconds(25), RetryAttempts = 1 };
+        using var client = new OpenRouterClient(options, time: time);
+        var reading = CollectAsync(client);
+        await StepClockAsync(time, reading, TimeSpan.FromSeconds(9), steps: 10);
+        var e = await Assert.ThrowsAsync<OpenRouterException>(() => reading);
+        Assert.Equal(UpstreamErrorKind.Timeout, e.Error.Kind);
+        Assert.Contains("no token within 25 s", e.Error.Message);
+        Assert.True(e.Error.ShouldFallback);
     }
 
     [Fact]

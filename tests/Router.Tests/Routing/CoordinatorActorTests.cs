@@ -334,13 +334,15 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     }
 
     [Fact]
-    public void A_strict_route_to_an_id_outside_the_catalog_fails_without_a_call()
+    public void A_strict_route_to_an_id_outside_the_catalog_fails_without_a_call_as_the_clients_error()
     {
         var (region, coordinator) = Start(null, "cat/a");
         coordinator.Tell(Route("made/up", strict: true));
         var failed = ExpectMsg<RouteFailed>();
-        Assert.Equal(UpstreamErrorKind.ModelUnavailable, failed.Error.Kind);
-        Assert.Contains("not in the catalog", failed.Error.Message);
+        Assert.Equal(UpstreamErrorKind.UnknownModel, failed.Error.Kind);
+        Assert.Equal(400, failed.Error.StatusCode);
+        Assert.False(failed.Error.ShouldFallback);
+        Assert.Contains("'made/up' is not a valid model id", failed.Error.Message);
         region.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 

@@ -50,7 +50,7 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         new RouteFailed(Error, [new AttemptRecord(Id, "failed", "x", 429, 1.5)]),
         new Completed("r1", Id, Completion, 12.5),
         new RouteCompleted(Completion, Id, [new AttemptRecord(Id, "ok", null, 200, 12.5)]),
-        new StreamChunk(new ChatCompletionChunk { Id = "c", Choices = [new ChunkChoice { Delta = new ChatDelta { Content = "hi" } }] }),
+        new StreamChunk(UpstreamChunk.Read("""{"id":"c","choices":[{"index":0,"delta":{"content":"hi","refusal":null},"finish_reason":null}]}""")),
         new StreamFault(Error),
     };
 
@@ -76,6 +76,17 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var back = (Completed)Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
         Assert.Equal(Completion.Json.ToArray(), back.Completion.Json.ToArray());
         Assert.Equal("héllo ✓ é", back.Completion.Response.Choices![0].Message!.ContentText);
+    }
+
+    [Fact]
+    public void A_stream_chunk_crosses_nodes_byte_for_byte_nulls_included()
+    {
+        const string json = """{"id":"c","choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"t","type":"function","function":{"name":"f","arguments":""}}]},"logprobs":null,"finish_reason":null}],"system_fingerprint":null}""";
+        StreamItem message = new StreamChunk(UpstreamChunk.Read(json));
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        var back = (StreamChunk)Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+        Assert.Equal(json, System.Text.Encoding.UTF8.GetString(back.Chunk.Json.Span));
+        Assert.True(back.Chunk.HasContent); // a tool call is content even with a null text
     }
 
     [Fact]
