@@ -58,6 +58,8 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private ModelHealth _health = ModelHealth.Initial;
     private int _outcomesSinceSnapshot;
+    private int _unconfirmedEvents; // written, not yet confirmed by the journal
+    private bool _snapshotWanted;
     private bool _stopping;
     private IMaterializer? _materializer;
     private long _lastPublished;
@@ -348,12 +350,16 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
             _log.Info("Model {0}: {1}", LogText.Safe(_id), LogText.Safe(e));
         if (events.Count > 0)
         {
-            PersistAllAsync(events, _ => { });
+            _unconfirmedEvents += events.Count;
+            PersistAllAsync(events, _ =>
+            {
+                if (--_unconfirmedEvents == 0 && _snapshotWanted) TakeSnapshot();
+            });
             RouterMetrics.RecordCircuit(_id, _health.Circuit);
         }
         if (++_outcomesSinceSnapshot >= _settings.SnapshotEvery
             && (_lastSnapshot == 0 || Stopwatch.GetElapsedTime(_lastSnapshot) >= _settings.SnapshotInterval))
-            TakeSnapshot();
+            RequestSnapshot();
         PublishHealth(force: events.Count > 0);
     }
 
@@ -376,8 +382,22 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         DistributedPubSub.Get(Context.System).Mediator.Tell(new Publish(ModelHealthTopic.Name, _health.View(_id, Now, _inFlight.Count, NodeAddress)));
     }
 
+    /// <summary>
+    /// A snapshot is stamped with the last confirmed sequence number: one taken while events are still being written
+    /// would hold their effect under an older number, and recovery would apply them a second time (a rate-limit
+    /// streak counted twice). So it waits until every event written is confirmed.
+    /// </summary>
+    private void RequestSnapshot()
+    {
+        if (_unconfirmedEvents > 0)
+            _snapshotWanted = true;
+        else
+            TakeSnapshot();
+    }
+
     private void TakeSnapshot()
     {
+        _snapshotWanted = false;
         _outcomesSinceSnapshot = 0;
         _lastSnapshot = Stopwatch.GetTimestamp();
         SaveSnapshot(_health.ToSnapshot());
@@ -405,7 +425,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
             return;
         }
         _stopping = true;
-        TakeSnapshot();
+        RequestSnapshot();
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)

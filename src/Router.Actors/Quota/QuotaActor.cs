@@ -11,19 +11,30 @@ namespace Router.Actors.Quota;
 /// <summary>
 /// One daily request counter (a scope on one UTC day), sharded so there is exactly one per counter in the cluster:
 /// every node's requests queue through it, so three nodes cannot admit three times the cap. A request is granted only
-/// once its count is in the journal.
+/// once its count is in the journal. Every <see cref="DefaultSnapshotEvery"/> confirmed changes the confirmed count is
+/// snapshotted and the events before it deleted, so a restart reads one snapshot and a few events, not a day of them.
 /// </summary>
 public sealed class QuotaActor : ReceivePersistentActor
 {
-    private readonly DateTimeOffset _resetAt;
-    private long _used;
+    public const int DefaultSnapshotEvery = 1000;
 
-    public QuotaActor(string quotaId)
+    private readonly DateTimeOffset _resetAt;
+    private readonly int _snapshotEvery;
+    private long _used;      // reserved: confirmed plus in flight, what admission checks
+    private long _confirmed; // in the journal
+    private int _sinceSnapshot;
+
+    public QuotaActor(string quotaId, int snapshotEvery = DefaultSnapshotEvery)
     {
         PersistenceId = "quota-" + quotaId;
         _resetAt = QuotaIds.DayOf(quotaId).AddDays(1);
+        _snapshotEvery = snapshotEvery;
 
-        Recover<QuotaUsed>(e => _used += e.Delta);
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is QuotaSnapshot snapshot) _used = _confirmed = snapshot.Used;
+        });
+        Recover<QuotaUsed>(e => _used = _confirmed += e.Delta);
         Command<ConsumeQuota>(cmd =>
         {
             if (_used >= cmd.Cap)
@@ -34,18 +45,41 @@ public sealed class QuotaActor : ReceivePersistentActor
             _used++; // reserved now, so requests behind this one see it
             var sender = Sender;
             var used = _used;
-            PersistAsync(new QuotaUsed(1), _ => sender.Tell(new QuotaGranted(cmd.QuotaId, used, cmd.Cap)));
+            PersistAsync(new QuotaUsed(1), e =>
+            {
+                Confirmed(e);
+                sender.Tell(new QuotaGranted(cmd.QuotaId, used, cmd.Cap));
+            });
         });
         Command<ReleaseQuota>(_ =>
         {
             if (_used == 0) return;
             _used--;
-            PersistAsync(new QuotaUsed(-1), _ => { });
+            PersistAsync(new QuotaUsed(-1), Confirmed);
         });
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            DeleteMessages(s.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(_ => { }); // the events are all still there
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(_ => { });
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
     }
 
     public override string PersistenceId { get; }
+
+    /// <summary>In a persist handler the journal has confirmed this event: the sequence number and the count agree.</summary>
+    private void Confirmed(QuotaUsed e)
+    {
+        _confirmed += e.Delta;
+        if (++_sinceSnapshot < _snapshotEvery) return;
+        _sinceSnapshot = 0;
+        SaveSnapshot(new QuotaSnapshot(_confirmed));
+    }
 
     protected override void PreStart()
     {
@@ -53,7 +87,9 @@ public sealed class QuotaActor : ReceivePersistentActor
         base.PreStart();
     }
 
-    public static Props Props(string quotaId) => Akka.Actor.Props.Create(() => new QuotaActor(quotaId));
+    public static Props Props(string quotaId) => Props(quotaId, DefaultSnapshotEvery);
+
+    public static Props Props(string quotaId, int snapshotEvery) => Akka.Actor.Props.Create(() => new QuotaActor(quotaId, snapshotEvery));
 }
 
 /// <summary>Quota counter ids: <c>global:2026-11-24</c>, <c>key:3f2a9c01b7e4:2026-11-24</c>.</summary>

@@ -18,3 +18,6 @@ public sealed record QuotaDenied(string QuotaId, long Used, long Cap, DateTimeOf
 
 /// <summary>Persisted by a quota counter: <see cref="Delta"/> is +1 for a request taken, -1 for one given back.</summary>
 public sealed record QuotaUsed(int Delta) : IRouterMessage;
+
+/// <summary>A counter's confirmed count; recovery starts here instead of replaying the day's events.</summary>
+public sealed record QuotaSnapshot(long Used) : IRouterMessage;

@@ -115,7 +115,14 @@ public class CatalogActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
             first.Tell(GetCatalog.Instance);
             Assert.Equal(40, ExpectMsg<CatalogUpdated>().Models.Count);
         }, TimeSpan.FromSeconds(10));
-        await Task.Delay(300); // let the snapshot land
+        // The snapshot is written asynchronously: wait until the store has it, then crash (no last snapshot).
+        var snapshots = Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
+        await AwaitAssertAsync(async () =>
+        {
+            var loaded = await snapshots.Ask<Akka.Persistence.LoadSnapshotResult>(
+                new Akka.Persistence.LoadSnapshot("catalog", Akka.Persistence.SnapshotSelectionCriteria.Latest, long.MaxValue), TimeSpan.FromSeconds(5));
+            Assert.NotNull(loaded.Snapshot);
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
         Watch(first);
         first.Tell(PoisonPill.Instance);
         ExpectTerminated(first);

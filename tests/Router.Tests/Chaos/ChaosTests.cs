@@ -16,6 +16,7 @@ namespace Router.Tests.Chaos;
 /// one healthy fallback: at least 99.9 % of requests succeed, none is lost or answered twice, and bad inputs get 4xx
 /// while the node stays healthy.
 /// </summary>
+[Trait("Category", "System")]
 public class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly Dictionary<string, FakeBehavior> Failing = new()

@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 
 namespace Router.Tests.Clustering;
 
+[Trait("Category", "System")]
 [Collection(PostgresCollection.Name)]
 public class ClusterFailoverTests(PostgresServer postgres, ITestOutputHelper output)
 {
@@ -89,6 +90,8 @@ public class ClusterFailoverTests(PostgresServer postgres, ITestOutputHelper out
         await Task.Delay(2000);
         var killedAt = DateTime.UtcNow;
         victim.Kill();
+        await victim.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var exitedAt = DateTime.UtcNow; // on a busy machine the process may take a while to die: requests sent meanwhile fail too
 
         // The doomed model's actor restarts on a survivor and recovers its open circuit from PostgreSQL.
         // Meanwhile its health is asked for: while its actor cannot answer, a 503 in OpenAI's error shape within the
@@ -139,8 +142,8 @@ public class ClusterFailoverTests(PostgresServer postgres, ITestOutputHelper out
         var onVictim = outcomes.Where(o => o.Node == victim.Name).ToList();
         Assert.All(onVictim.Where(o => o.Ended < killedAt), o => Assert.Equal(HttpStatusCode.OK, o.Status));
         var failed = onVictim.Where(o => o.Status != HttpStatusCode.OK).ToList();
-        Assert.All(failed, o => Assert.True(o.Started <= killedAt.AddMilliseconds(200), "only requests in flight at the kill fail"));
-        Assert.InRange(failed.Count, 0, 2); // two workers: at most one request each in flight
+        Assert.All(failed, o => Assert.True(o.Ended >= killedAt && o.Started <= exitedAt, "only requests in flight while the node died fail"));
+        Assert.InRange(failed.Count, 0, 2); // two workers, each stops at its first failure
         Assert.Equal(doomedCalls, cluster.Fake.Script.CallsTo(doomed)); // the open circuit was never called again, on any node
     }
 }

@@ -4,6 +4,7 @@ using Router.Tests.Support;
 
 namespace Router.Tests.Clustering;
 
+[Trait("Category", "System")]
 [Collection(PostgresCollection.Name)]
 public class ClusterQuotaTests(PostgresServer postgres)
 {

@@ -11,6 +11,7 @@ using Router.Tests.Support;
 namespace Router.Tests.Clustering;
 
 /// <summary>Three node processes on loopback with PostgreSQL, plus an embedded front node in this process.</summary>
+[Trait("Category", "System")]
 [Collection(PostgresCollection.Name)]
 public class ClusterRoutingTests(PostgresServer postgres)
 {

@@ -6,6 +6,7 @@ using Router.Tests.Support;
 
 namespace Router.Tests.Clustering;
 
+[Trait("Category", "System")]
 [Collection(PostgresCollection.Name)]
 public class GracefulLeaveTests(PostgresServer postgres)
 {

@@ -6,6 +6,7 @@ using Router.Tests.Support;
 
 namespace Router.Tests.Clustering;
 
+[Trait("Category", "System")]
 [Collection(PostgresCollection.Name)]
 public class PostgresPersistenceTests(PostgresServer postgres)
 {
@@ -24,7 +25,7 @@ public class PostgresPersistenceTests(PostgresServer postgres)
             {
                 for (var i = 0; i < 2; i++)
                     await http.PostAsJsonAsync(first.Url + "/v1/chat/completions", hello);
-                await Task.Delay(300);
+                // No wait: a graceful stop hands the models off after their writes are confirmed.
             }
             fake.Script.ModelsStatusCode = 503;
             await using var second = await TestNodes.StartAsync(TestNodes.Settings(fake, dataDir) with { Database = db }, policy);

@@ -7,6 +7,7 @@ using Router.Tests.Support;
 namespace Router.Tests.EndToEnd;
 
 /// <summary>A node whose catalog has not reached it yet: not ready, and a request waits for the catalog instead of failing.</summary>
+[Trait("Category", "System")]
 public class CatalogStartupTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using Router.Tests.Support;
 namespace Router.Tests.EndToEnd;
 
 /// <summary>With no OpenRouter key a node starts the built-in fake and routes real requests to it.</summary>
+[Trait("Category", "System")]
 public class DevModeTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using Router.Tests.Support;
 namespace Router.Tests.EndToEnd;
 
 /// <summary>The .NET client API on a running node, against the fake over HTTP.</summary>
+[Trait("Category", "System")]
 public class RouterClientTests : NodeTestBase
 {
     private static readonly ChatMessage[] Hello = [ChatMessage.Text("user", "Hello, world!")];

@@ -11,6 +11,7 @@ namespace Router.Tests.EndToEnd;
 /// A real node (HTTP front, cluster of one, SQLite) routing to the fake OpenRouter over loopback HTTP. The fake's
 /// catalog orders test/delta, test/gamma, test/beta, test/alpha by context length, so that is the fallback order.
 /// </summary>
+[Trait("Category", "System")]
 public class RoutingEndToEndTests : NodeTestBase
 {
     private const string Delta = "test/delta", Gamma = "test/gamma", Beta = "test/beta";

@@ -16,6 +16,7 @@ namespace Router.Tests.EndToEnd;
 /// What OpenAI clients see on the wire, through the OpenAI .NET SDK and raw HTTP: Router forwards what it does not
 /// own as received (nulls included), falls back on empty answers, and answers every error with OpenAI's error JSON.
 /// </summary>
+[Trait("Category", "System")]
 public class WireCompatibilityTests : NodeTestBase
 {
     private const string Delta = "test/delta", Gamma = "test/gamma";

@@ -101,13 +101,17 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     public void A_half_open_circuit_lets_exactly_one_probe_through()
     {
         _fake.Script.Set(Model, new FakeBehavior { StatusCode = 500 });
-        var actor = Spawn();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
+        var actor = Spawn(Settings with { Time = time });
         for (var i = 0; i < 3; i++)
         {
             actor.Tell(Call("f" + i));
             ExpectMsg<AttemptFailed>(TimeSpan.FromSeconds(5));
         }
-        Thread.Sleep(Policy.OpenBase + TimeSpan.FromMilliseconds(100));
+        actor.Tell(new GetModelHealth(Id));
+        var opened = ExpectMsg<ModelHealthView>();
+        Assert.Equal(CircuitState.Open, opened.Circuit);
+        time.Advance(opened.OpenUntil!.Value - time.GetUtcNow()); // the rest is over: half-open
         _fake.Script.Set(Model, new FakeBehavior { LatencyMs = 500 });
 
         for (var i = 0; i < 5; i++) actor.Tell(Call("p" + i));
@@ -346,6 +350,31 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         var view = ExpectMsg<ModelHealthView>();
         Assert.Equal(1, view.Successes);
         Assert.NotNull(view.LatencyEwmaMs);
+    }
+
+    [Fact]
+    public void A_snapshot_never_counts_an_event_twice_on_recovery()
+    {
+        // Each 429 without Retry-After doubles the rest (5 s, 10 s, 20 s, ...): the streak is event-sourced, so an
+        // event replayed on top of a snapshot that already holds it would double the next rest once more.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
+        var settings = new ModelActorSettings(_client, Policy, time) { SnapshotEvery = 1, SnapshotInterval = TimeSpan.Zero };
+        var rateLimited = ErrorClassifier.Of(UpstreamErrorKind.RateLimited, "slow down", 429, Model);
+        TimeSpan RestAfterA429(IActorRef actor)
+        {
+            actor.Tell(new RecordMeasurement(Id, false, 10, rateLimited));
+            return ExpectMsg<ModelHealthView>().CooldownUntil!.Value - time.GetUtcNow();
+        }
+
+        var first = Spawn(settings, "streak-1");
+        Assert.Equal(Policy.RateLimitBase, RestAfterA429(first)); // snapshot requested in the same turn as its event
+        Watch(first);
+        first.Tell(ModelActor.StopModel.Instance); // a hand-off: a last snapshot, then stop
+        ExpectTerminated(first);
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        var second = Spawn(settings, "streak-2");
+        Assert.Equal(Policy.RateLimitBase * 2, RestAfterA429(second));
     }
 
     [Theory]

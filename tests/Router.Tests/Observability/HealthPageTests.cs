@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace Router.Tests.Observability;
 
 /// <summary>The live health page in headless Chromium (Debian's chromium; .ci/run installs it): rendered rows and a screenshot.</summary>
+[Trait("Category", "System")]
 public class HealthPageTests(ITestOutputHelper output) : NodeTestBase
 {
     protected override Router.Node.Configuration.RouterSettings Configure(Router.Node.Configuration.RouterSettings settings) =>

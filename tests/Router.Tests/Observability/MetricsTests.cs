@@ -4,6 +4,7 @@ using Router.Tests.Support;
 
 namespace Router.Tests.Observability;
 
+[Trait("Category", "System")]
 public class MetricsTests : NodeTestBase
 {
     protected override (string Model, FakeBehavior Behavior)[] InitialBehaviors =>

@@ -7,6 +7,7 @@ using Router.Tests.Support;
 
 namespace Router.Tests.Security;
 
+[Trait("Category", "System")]
 public class ApiKeyRingTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Router.Tests.Support;
 
 namespace Router.Tests.Security;
 
+[Trait("Category", "System")]
 public class BindGuardTests
 {
     [Theory]

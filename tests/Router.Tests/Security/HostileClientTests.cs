@@ -15,6 +15,7 @@ using Router.Tests.Support;
 namespace Router.Tests.Security;
 
 /// <summary>What a careless or hostile client can send, and that none of it changes what other clients get.</summary>
+[Trait("Category", "System")]
 public class HostileClientTests : NodeTestBase
 {
     private const string Delta = "test/delta";

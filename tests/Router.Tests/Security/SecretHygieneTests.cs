@@ -6,6 +6,7 @@ using Router.Tests.Support;
 
 namespace Router.Tests.Security;
 
+[Trait("Category", "System")]
 public class SecretHygieneTests
 {
     private const string Secret = "sk-or-v1-TOPSECRET0123456789abcdef";

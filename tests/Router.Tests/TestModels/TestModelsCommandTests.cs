@@ -8,6 +8,7 @@ using Spectre.Console;
 namespace Router.Tests.TestModels;
 
 /// <summary>The test-models command end to end: an embedded node, the fake with a mixed catalog, real files.</summary>
+[Trait("Category", "System")]
 public class TestModelsCommandTests : IAsyncLifetime
 {
     private static readonly string[] Ids = ["mix/ok-1", "mix/ok-2", "mix/slow", "mix/limited-once", "mix/limited", "mix/credits", "mix/gone", "mix/hangs", "mix/ok-3"];
