@@ -146,4 +146,37 @@ public class ClusterFailoverTests(PostgresServer postgres, ITestOutputHelper out
         Assert.InRange(failed.Count, 0, 2); // two workers, each stops at its first failure
         Assert.Equal(doomedCalls, cluster.Fake.Script.CallsTo(doomed)); // the open circuit was never called again, on any node
     }
+
+    [Fact]
+    public async Task The_catalog_singleton_moves_when_its_node_dies()
+    {
+        // The oldest node hosts the catalog singleton; SIGKILL it and a survivor must take the catalog over. Three
+        // nodes: with two, keep-majority may down the survivor (equal halves keep the lowest address).
+        await using var cluster = await ClusterHarness.StartAsync(postgres, 3, Models);
+        var (oldest, survivor) = (cluster.Nodes[0], cluster.Nodes[1]);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        oldest.Kill();
+        await oldest.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var killedAt = DateTimeOffset.UtcNow;
+
+        // A refresh is answered by the singleton (202 started, or 429 too soon after the last fetch) once it runs again.
+        var refreshed = false;
+        var watch = Stopwatch.StartNew();
+        while (!refreshed && watch.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            using var response = await http.PostAsync(survivor.Url + "/router/catalog/refresh", null);
+            if (response.StatusCode == HttpStatusCode.Accepted)
+                refreshed = true;
+            else
+                await Task.Delay(500);
+        }
+        Assert.True(refreshed, "no catalog singleton answered a refresh on the survivor");
+        await Wait.UntilAsync(() =>
+        {
+            var catalog = http.GetFromJsonAsync<JsonElement>(survivor.Url + "/router/catalog").GetAwaiter().GetResult();
+            return catalog.GetProperty("fetched_at").GetDateTimeOffset() > killedAt;
+        }, 30_000);
+        var answer = await http.PostAsJsonAsync(survivor.Url + "/v1/chat/completions", new { messages = new[] { new { role = "user", content = "hi" } } });
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+    }
 }

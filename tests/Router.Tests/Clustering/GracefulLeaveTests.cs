@@ -49,4 +49,33 @@ public class GracefulLeaveTests(PostgresServer postgres)
             new { model = Models[0], messages = new[] { new { role = "user", content = "hi" } } });
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
+
+    [Fact]
+    public async Task A_stream_in_flight_at_sigterm_ends_with_an_error_event_then_done()
+    {
+        await using var cluster = await ClusterHarness.StartAsync(postgres, 1, Models);
+        var node = cluster.Nodes[0];
+        cluster.Fake.Script.Set(Models[0], new FakeBehavior { Content = string.Join(' ', Enumerable.Repeat("tok", 400)), TokensPerSecond = 20 });
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, node.Url + "/v1/chat/completions")
+        {
+            Content = JsonContent.Create(new { model = Models[0], stream = true, messages = new[] { new { role = "user", content = "long" } } }),
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        await using var sse = new Router.Actors.OpenRouter.SseReader(body);
+        Assert.NotNull(await sse.ReadAsync()); // the stream is under way
+
+        var stopping = node.TerminateAsync(TimeSpan.FromSeconds(40));
+        var events = new List<string>();
+        while (await sse.ReadAsync() is { } e) events.Add(e.Data);
+        await stopping;
+
+        Assert.Equal("[DONE]", events[^1]);
+        var error = JsonDocument.Parse(events[^2]).RootElement.GetProperty("error");
+        Assert.Contains("shutting down", error.GetProperty("message").GetString());
+        Assert.True(error.GetProperty("should_retry").GetBoolean());
+        Assert.True(events.Count < 400, "the stream was cut, not run to its end");
+        Assert.Equal(0, node.ExitCode);
+    }
 }

@@ -54,6 +54,28 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     }
 
     [Fact]
+    public void A_crash_in_one_route_fails_that_route_only()
+    {
+        var (region, coordinator) = Start(null, "cat/a", "cat/b");
+        var crashing = CreateTestProbe();
+        var healthy = CreateTestProbe();
+        coordinator.Tell(Route("cat/a"), crashing);
+        var first = region.ExpectMsg<Complete>();
+        coordinator.Tell(Route("cat/b"), healthy);
+        var second = region.ExpectMsg<Complete>();
+
+        // A reply the session cannot handle (no error where one must be) throws inside that session.
+        region.Reply(new AttemptFailed(first.RequestId, first.ModelId, null!));
+        var failed = crashing.ExpectMsg<RouteFailed>();
+        Assert.Equal(UpstreamErrorKind.Internal, failed.Error.Kind);
+        Assert.Equal(500, failed.Error.StatusCode);
+
+        // The coordinator did not restart: the other route is still there and completes.
+        coordinator.Tell(new Completed(second.RequestId, second.ModelId, Answer("cat/b"), 3), region.Ref);
+        Assert.Equal("cat/b", healthy.ExpectMsg<RouteCompleted>().Model.Value);
+    }
+
+    [Fact]
     public async Task A_caller_that_goes_away_is_cancelled_at_once_and_so_is_its_call_in_flight()
     {
         var (region, context) = Context(null, "cat/a", "req/x");

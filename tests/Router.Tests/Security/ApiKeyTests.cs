@@ -7,7 +7,6 @@ using Router.Tests.Support;
 
 namespace Router.Tests.Security;
 
-[Trait("Category", "System")]
 public class ApiKeyRingTests
 {
     [Fact]
@@ -58,6 +57,7 @@ public class ApiKeyRingTests
     }
 }
 
+[Trait("Category", "System")]
 public class ApiKeyEndToEndTests : NodeTestBase
 {
     private const string Key = "client-key-3b1f8e2a9d";
@@ -91,6 +91,9 @@ public class ApiKeyEndToEndTests : NodeTestBase
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(Node.Url + "/v1/models")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(Node.Url + "/health")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(Node.Url + "/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(Node.Url + "/metrics")).StatusCode);
+        using var withKey = new HttpRequestMessage(HttpMethod.Get, Node.Url + "/metrics") { Headers = { Authorization = new("Bearer", Key) } };
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(withKey)).StatusCode);
         Assert.Equal(2, Fake.Script.TotalCalls);
     }
 

@@ -3,7 +3,6 @@ using Router.Tests.Support;
 
 namespace Router.Tests.Security;
 
-[Trait("Category", "System")]
 public class BindGuardTests
 {
     [Theory]
@@ -33,6 +32,7 @@ public class BindGuardTests
 }
 
 /// <summary>Real node processes started with binds that the configured URLs do not show.</summary>
+[Trait("Category", "System")]
 public class BindGuardProcessTests
 {
     private static async Task<string> ExitOutputAsync(NodeProcess node)
