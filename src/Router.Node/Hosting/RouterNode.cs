@@ -97,8 +97,10 @@ public sealed class RouterNode : IAsyncDisposable
         var app = builder.Build();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Router");
         if (fake is not null)
-            log.LogWarning("DEV_MODE ({Reason}): routing to the built-in fake OpenRouter at {Url}; no real model is called",
-                settings.DevModeReason, clientOptions.BaseUrl);
+            log.LogWarning("DEV_MODE ({Reason}): routing to the built-in fake OpenRouter; no real model is called. " +
+                           "Script it with plain HTTP at {FakeUrl} (e.g. curl -X PUT {FakeUrl}/_fake/behaviors/{{model}} -H 'Content-Type: application/json' -d '{{\"statusCode\":503}}'); " +
+                           "Router calls it at {Url}",
+                settings.DevModeReason, fake.RootUrl, fake.RootUrl, clientOptions.BaseUrl);
         var guard = new BindGuard();
         app.UseOpenAiErrors();
         app.Use((http, next) => guard.IsOpen ? next(http) : HttpResults.WriteErrorAsync(http, NotYetServing));

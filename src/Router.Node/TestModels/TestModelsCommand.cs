@@ -78,11 +78,26 @@ public static class TestModelsCommand
         }
 
         var selected = ModelSelection.Filter(catalog.Current.Models, options);
-        var pace = options.Delay ?? await PaceFromKeyAsync(node.Services.GetRequiredService<OpenRouterClient>(), console, ct);
-        console.MarkupLine($"Testing [bold]{selected.Count}[/] models through {(node.Fake is null ? "OpenRouter" : "the DEV_MODE fake OpenRouter")}, " +
-                           $"one start every {pace.TotalSeconds:0.###} s, {options.Concurrency} at a time.");
-
         var output = new ModelTestOutput(options.OutputDirectory);
+        var previous = options.Resume ? output.Load() : null;
+        var tested = previous?.Results.Select(r => r.Id).ToHashSet(StringComparer.Ordinal) ?? [];
+        var remaining = selected.Count(m => !tested.Contains(m.Id));
+        if (options.Resume)
+            console.MarkupLine(previous is null
+                ? $"[yellow]--resume: no report in {Markup.Escape(output.ReportPath)} to resume; starting a new run.[/]"
+                : $"Resuming {Markup.Escape(output.ReportPath)}: {selected.Count - remaining} of the {selected.Count} selected models already tested.");
+        if (remaining == 0 && previous is not null)
+        {
+            console.MarkupLine("[yellow]Nothing left to test: every selected model is in the report. Run without --resume to test them again. " +
+                               "The summary below is the stored report's.[/]");
+            TestModelsConsole.WriteSummary(console, previous, output);
+            return 0;
+        }
+
+        var pace = options.Delay ?? await PaceFromKeyAsync(node.Services.GetRequiredService<OpenRouterClient>(), console, ct);
+        console.MarkupLine($"Testing [bold]{remaining}[/] models{(remaining < selected.Count ? $" (the rest of {selected.Count})" : "")} through " +
+                           $"{(node.Fake is null ? "OpenRouter" : "the DEV_MODE fake OpenRouter")}, one start every {pace.TotalSeconds:0.###} s, {options.Concurrency} at a time.");
+
         IModelTestProgress? progressSink = null;
         var prober = new ModelProber(node.Services.GetRequiredService<RouterGateway>(), options,
             (model, wait) => progressSink?.Waiting(model, wait));

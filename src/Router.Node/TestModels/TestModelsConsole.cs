@@ -15,8 +15,9 @@ public static class TestModelsConsole
 
     private sealed class ProgressBar(ProgressTask task) : IModelTestProgress
     {
+        private readonly object _gate = new();
+        private readonly List<string> _testing = []; // the models under test now, oldest first
         private int _ok, _failed, _done, _total;
-        private string _current = "";
 
         public void Starting(int total, int alreadyDone)
         {
@@ -29,24 +30,40 @@ public static class TestModelsConsole
 
         public void Testing(string modelId)
         {
-            _current = modelId;
+            lock (_gate) _testing.Add(modelId);
             Describe();
         }
 
         public void Tested(ModelTestResult result)
         {
-            if (result.Ok) Interlocked.Increment(ref _ok);
-            else Interlocked.Increment(ref _failed);
-            Interlocked.Increment(ref _done);
+            lock (_gate)
+            {
+                _testing.Remove(result.Id);
+                if (result.Ok) _ok++;
+                else _failed++;
+                _done++;
+            }
             task.Increment(1);
             Describe();
         }
 
-        public void Waiting(string modelId, TimeSpan wait) =>
-            task.Description = $"{Markup.Escape(modelId)} [yellow]rate limited, waiting {wait.TotalSeconds:0} s[/]";
+        /// <summary>The run pauses on a Retry-After: say which model and until when (the remaining time grows meanwhile).</summary>
+        public void Waiting(string modelId, TimeSpan wait) => Describe(
+            $" [yellow]{Markup.Escape(modelId)} rate limited: paused until {DateTime.Now.Add(wait):HH:mm:ss} ({wait.TotalSeconds:0} s)[/]");
 
-        private void Describe() =>
-            task.Description = $"{_done}/{_total} [green]ok {_ok}[/] [red]failed {_failed}[/] {Markup.Escape(_current)}";
+        private void Describe(string? note = null)
+        {
+            lock (_gate)
+            {
+                var now = _testing.Count switch
+                {
+                    0 => "",
+                    1 => " " + Markup.Escape(_testing[0]),
+                    var n => $" {Markup.Escape(_testing[0])} (+{n - 1})",
+                };
+                task.Description = $"{_done}/{_total} [green]ok {_ok}[/] [red]failed {_failed}[/]{note ?? now}";
+            }
+        }
     }
 
     public static void WriteSummary(IAnsiConsole console, ModelTestReport report, ModelTestOutput output)

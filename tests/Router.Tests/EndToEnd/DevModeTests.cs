@@ -25,7 +25,8 @@ public class DevModeTests
         Assert.True(settings.DevMode);
         try
         {
-            await using var node = await TestNodes.StartAsync(settings);
+            var logs = new CapturingLoggerProvider();
+            await using var node = await TestNodes.StartAsync(settings, logs: logs);
             Assert.NotNull(node.Fake);
             using var http = new HttpClient();
 
@@ -41,6 +42,17 @@ public class DevModeTests
             Assert.Equal(429, attempts[0].GetProperty("status_code").GetInt32());
             Assert.Equal("ok", attempts[^1].GetProperty("outcome").GetString());
             Assert.Equal("HTTP/2", node.Fake!.Script.LastProtocol); // as OpenRouter is reached: over HTTP/2
+
+            // The start-up warning names an address a plain (HTTP/1.1) curl can script the fake at.
+            var warning = logs.Lines.Single(l => l.Contains("DEV_MODE", StringComparison.Ordinal));
+            var fakeUrl = System.Text.RegularExpressions.Regex.Match(warning, @"curl -X PUT (http://\S+)/_fake/behaviors").Groups[1].Value;
+            using var put = new HttpRequestMessage(HttpMethod.Put, fakeUrl + "/_fake/behaviors/dev/any")
+            {
+                Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Content = new StringContent("{\"statusCode\":503}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            Assert.Equal(HttpStatusCode.NoContent, (await http.SendAsync(put)).StatusCode);
+            Assert.Equal(503, node.Fake.Script.For("dev/any").StatusCode);
         }
         finally
         {

@@ -139,6 +139,17 @@ public class TestModelsCommandTests : IAsyncLifetime
         Assert.All(tested, id => Assert.Equal(1, _fake.Script.CallsTo(id)));
         Assert.All(ok, id => Assert.InRange(_fake.Script.CallsTo(id), 1, 2));
         Assert.Contains("Run resumed", File.ReadAllText(Path.Combine(_dir, ModelTestOutput.LogFileName)));
+        Assert.Contains("already tested", System.Text.RegularExpressions.Regex.Replace(_console.ToString(), @"\s+", " "));
+        Assert.Contains("(the rest of 5)", System.Text.RegularExpressions.Regex.Replace(_console.ToString(), @"\s+", " "));
+
+        // Resuming a finished run tests nothing, and says so.
+        var calls = _fake.Script.TotalCalls;
+        _console.GetStringBuilder().Clear();
+        Assert.Equal(0, await RunAsync(new TestModelsOptions { Models = ok[..2], Resume = true }));
+        Assert.Equal(calls, _fake.Script.TotalCalls);
+        var said = System.Text.RegularExpressions.Regex.Replace(_console.ToString(), @"\s+", " "); // the console wraps lines
+        Assert.Contains("Nothing left to test", said);
+        Assert.Contains("2 of the 2 selected models already tested", said);
     }
 
     [Fact]
