@@ -11,16 +11,17 @@ public sealed record Complete(ModelId ModelId, string RequestId, ChatCompletionR
 /// <summary>Stream from the model; answers <see cref="StreamStarted"/> once the first content chunk is in hand.</summary>
 public sealed record StartStream(ModelId ModelId, string RequestId, ChatCompletionRequest Request) : IWithModelId, IRouterMessage;
 
-/// <summary>The requester gave up: cancel the upstream call.</summary>
-public sealed record CancelCall(ModelId ModelId, string RequestId) : IWithModelId, IRouterMessage;
+/// <summary>The requester gave up: cancel the upstream call. Lost with a dead node as a matter of course, so not logged as a dead letter.</summary>
+public sealed record CancelCall(ModelId ModelId, string RequestId) : IWithModelId, IRouterMessage, Akka.Event.IDeadLetterSuppression;
 
 public sealed record GetModelHealth(ModelId ModelId) : IWithModelId, IRouterMessage;
 
 /// <summary>
 /// Is call <see cref="RequestId"/> still running? Answered with <see cref="CallInProgress"/> when it is; silence means
 /// the model actor cannot be reached (its node died and its shard has not moved yet) or the answer is on its way.
+/// Such a check lost with a dead node is the expected case it detects, not a dead letter worth a log line.
 /// </summary>
-public sealed record GetCallStatus(ModelId ModelId, string RequestId) : IWithModelId, IRouterMessage;
+public sealed record GetCallStatus(ModelId ModelId, string RequestId) : IWithModelId, IRouterMessage, Akka.Event.IDeadLetterSuppression;
 
 /// <summary>An outside measurement (test-models) feeding the model's statistics.</summary>
 public sealed record RecordMeasurement(ModelId ModelId, bool Ok, double LatencyMs, UpstreamError? Error) : IWithModelId, IRouterMessage;
@@ -31,8 +32,8 @@ public sealed record Completed(string RequestId, ModelId ModelId, UpstreamComple
 
 public sealed record StreamStarted(string RequestId, ModelId ModelId, ISourceRef<StreamItem> Stream, double FirstTokenMs) : IRouterMessage;
 
-/// <summary>The call is running: the model actor that owns it is reachable.</summary>
-public sealed record CallInProgress(string RequestId, ModelId ModelId) : IRouterMessage;
+/// <summary>The call is running: the model actor that owns it is reachable. May arrive after its route ended.</summary>
+public sealed record CallInProgress(string RequestId, ModelId ModelId) : IRouterMessage, Akka.Event.IDeadLetterSuppression;
 
 /// <summary>The call was made and failed.</summary>
 public sealed record AttemptFailed(string RequestId, ModelId ModelId, UpstreamError Error) : IRouterMessage;

@@ -119,7 +119,7 @@ public class OpenRouterClientTests
             seen.Add(wait);
             var calls = fake.Script.TotalCalls;
             Assert.Equal(i + 1, calls); // the retry waits for the clock
-            time.Advance(wait);
+            time.Step(wait);
             await Wait.UntilAsync(() => fake.Script.TotalCalls > calls || running.IsCompleted, 10_000);
         }
         await running;
@@ -198,13 +198,13 @@ public class OpenRouterClientTests
         // First attempt's timeout, the backoff, the second attempt's timeout: each fires only when the clock says so.
         Assert.Equal(options.Timeout, await time.NextTimerAsync());
         await Wait.UntilAsync(() => fake.Script.CallsTo(Model) == 1);
-        time.Advance(options.Timeout);
+        time.Step(options.Timeout);
         Assert.Equal(options.BackoffBase, await time.NextTimerAsync());
-        time.Advance(options.BackoffBase);
+        time.Step(options.BackoffBase);
         Assert.Equal(options.Timeout, await time.NextTimerAsync());
         await Wait.UntilAsync(() => fake.Script.CallsTo(Model) == 2);
         Assert.False(call.IsCompleted);
-        time.Advance(options.Timeout);
+        time.Step(options.Timeout);
         var e = await call;
         Assert.Equal(UpstreamErrorKind.Timeout, e.Error.Kind);
         Assert.True(e.Error.ShouldFallback);

@@ -104,7 +104,7 @@ public class OpenRouterStreamingTests
             var rearmed = time.NextTimerAsync(timeoutMs: 30_000);
             if (await Task.WhenAny(rearmed, reading) == reading) break;
             await rearmed;
-            time.Advance(step);
+            time.Step(step);
         }
         return taken;
     }

@@ -12,10 +12,24 @@ public sealed class RecordingTimeProvider : FakeTimeProvider
 {
     private readonly Channel<TimeSpan> _waits = Channel.CreateUnbounded<TimeSpan>();
 
+    // A wait is armed and reported in one step, and the clock moves in another: a test that reads a wait and then
+    // steps the clock never steps it between the report and the arming (the wait would then start after the step).
+    private readonly object _gate = new();
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        Record(dueTime);
-        return new RecordingTimer(base.CreateTimer(callback, state, dueTime, period), this);
+        lock (_gate)
+        {
+            var timer = new RecordingTimer(base.CreateTimer(callback, state, dueTime, period), this);
+            Record(dueTime);
+            return timer;
+        }
+    }
+
+    /// <summary>Moves the clock, never while a wait is being armed.</summary>
+    public void Step(TimeSpan by)
+    {
+        lock (_gate) Advance(by);
     }
 
     private void Record(TimeSpan dueTime)
@@ -55,8 +69,12 @@ public sealed class RecordingTimeProvider : FakeTimeProvider
     {
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            time.Record(dueTime);
-            return inner.Change(dueTime, period);
+            lock (time._gate)
+            {
+                var changed = inner.Change(dueTime, period);
+                time.Record(dueTime);
+                return changed;
+            }
         }
 
         public void Dispose() => inner.Dispose();
