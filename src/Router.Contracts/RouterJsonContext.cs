@@ -17,4 +17,5 @@ namespace Router.Contracts;
 [JsonSerializable(typeof(ModelInfo))]
 [JsonSerializable(typeof(Router.Contracts.Messages.RouterInfo))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 public sealed partial class RouterJsonContext : JsonSerializerContext;

@@ -77,19 +77,8 @@ public sealed record ChatCompletionResponse
     /// <summary>OpenRouter sometimes answers 200 with an error object instead of choices.</summary>
     public ErrorDetail? Error { get; init; }
 
-    /// <summary>What Router adds to the answers it serves (written, never read: an upstream <c>router</c> field stays in <see cref="Extra"/>).</summary>
-    public Messages.RouterInfo? Router { get; private init; }
-
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
-
-    /// <summary>The answer as Router serves it: with its <c>router</c> field, and the model used when upstream named none.</summary>
-    public ChatCompletionResponse WithRouter(Messages.RouterInfo router) => this with
-    {
-        Model = Model ?? router.Model,
-        Router = router,
-        Extra = Extra is { } extra && extra.ContainsKey("router") ? extra.Where(e => e.Key != "router").ToDictionary() : Extra,
-    };
 }
 
 public sealed record ChatChoice

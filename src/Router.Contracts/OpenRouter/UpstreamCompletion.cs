@@ -104,13 +104,18 @@ public sealed class UpstreamCompletion
 
     /// <summary>
     /// The body Router serves: the upstream's object with Router's <c>router</c> field appended, byte for byte otherwise.
-    /// When upstream named no model, or sent a <c>router</c> field of its own, the answer is written again from its
-    /// typed form instead (see <see cref="ChatCompletionResponse.WithRouter"/>).
+    /// When upstream named no model, or sent a <c>router</c> field of its own, the object is edited instead (the model
+    /// used filled in, theirs replaced by Router's), every other field kept as sent, nulls included.
     /// </summary>
     public byte[] ServedWith(RouterInfo router)
     {
         if (Model is null || HasRouterField)
-            return JsonSerializer.SerializeToUtf8Bytes(Response.WithRouter(router), RouterJsonContext.Default.ChatCompletionResponse);
+        {
+            var edited = System.Text.Json.Nodes.JsonNode.Parse(_json)!.AsObject();
+            if (Model is null) edited["model"] = router.Model;
+            edited["router"] = JsonSerializer.SerializeToNode(router, RouterJsonContext.Default.RouterInfo);
+            return JsonSerializer.SerializeToUtf8Bytes(edited, RouterJsonContext.Default.JsonObject);
+        }
         var routerJson = JsonSerializer.SerializeToUtf8Bytes(router, RouterJsonContext.Default.RouterInfo);
         var closing = _json.AsSpan().TrimEnd(" \t\r\n"u8).Length - 1; // Read saw the object end there
         var body = new byte[closing + RouterProperty.Length + routerJson.Length + 1];
