@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Router.Actors.Catalog;
@@ -39,7 +38,7 @@ internal sealed class RouteSession
     private readonly List<AttemptRecord> _attempts = [];
     private readonly Queue<ModelId> _retries = new();
     private readonly List<(ModelId Model, DateTimeOffset RetryAt)> _resting = [];
-    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly long _started;
     private readonly DateTimeOffset _deadline;
     private readonly CatalogView _catalog;
     private readonly IEnumerator<ModelId> _plan;
@@ -57,6 +56,7 @@ internal sealed class RouteSession
         _reply = reply;
         _context = context;
         _host = host;
+        _started = context.Time.GetTimestamp();
         _deadline = Now + context.Settings.RequestTimeout;
         _catalog = context.Catalog.Current;
         _plan = CandidatePlanner.Plan(route, context.Settings, _catalog).GetEnumerator();
@@ -75,17 +75,17 @@ internal sealed class RouteSession
     public void CheckTimeouts()
     {
         var settings = _context.Settings;
-        if (Stopwatch.GetElapsedTime(_started) >= settings.RequestTimeout)
+        if (_context.Time.GetElapsedTime(_started) >= settings.RequestTimeout)
             OnDeadline();
         else if (_current is not { } current)
             return;
-        else if (Stopwatch.GetElapsedTime(current.Started) >= settings.AttemptTimeout)
+        else if (_context.Time.GetElapsedTime(current.Started) >= settings.AttemptTimeout)
             OnTimedOut(current.Model, current.RequestId);
-        else if (Stopwatch.GetElapsedTime(current.LastHeard) >= settings.UnreachableAfter)
+        else if (_context.Time.GetElapsedTime(current.LastHeard) >= settings.UnreachableAfter)
             OnUnreachable(current.Model, current.RequestId);
-        else if (Stopwatch.GetElapsedTime(Math.Max(current.LastHeard, current.LastAsked)) >= settings.CallCheckAfter)
+        else if (_context.Time.GetElapsedTime(Math.Max(current.LastHeard, current.LastAsked)) >= settings.CallCheckAfter)
         {
-            current.LastAsked = Stopwatch.GetTimestamp();
+            current.LastAsked = _context.Time.GetTimestamp();
             _context.ModelRegion.Tell(new GetCallStatus(current.Model, current.RequestId));
         }
     }
@@ -93,7 +93,7 @@ internal sealed class RouteSession
     /// <summary>The model actor reports the attempt running: it is reachable.</summary>
     public void OnInProgress()
     {
-        if (_current is { } current) current.LastHeard = Stopwatch.GetTimestamp();
+        if (_current is { } current) current.LastHeard = _context.Time.GetTimestamp();
     }
 
     /// <summary>
@@ -217,7 +217,7 @@ internal sealed class RouteSession
     private void Send(ModelId model)
     {
         var attemptId = $"{Id}-{_attempts.Count}";
-        _current = new Current(model, attemptId, Stopwatch.GetTimestamp());
+        _current = new Current(model, attemptId, _context.Time.GetTimestamp());
         _host.AttemptStarted(attemptId, this);
         _context.ModelRegion.Tell(_route.Stream
             ? new StartStream(model, attemptId, _route.Request)
@@ -291,7 +291,7 @@ internal sealed class RouteSession
 
     private void Record(ModelId model, string outcome, string? reason, int? status)
     {
-        var elapsed = _current is { } c && c.Model == model ? Stopwatch.GetElapsedTime(c.Started) : TimeSpan.Zero;
+        var elapsed = _current is { } c && c.Model == model ? _context.Time.GetElapsedTime(c.Started) : TimeSpan.Zero;
         _attempts.Add(new AttemptRecord(model, outcome, reason, status, Math.Round(elapsed.TotalMilliseconds, 2)));
     }
 
@@ -299,7 +299,7 @@ internal sealed class RouteSession
     {
         RouterMetrics.RecordRoute((result as RouteFailed)?.Error.Kind);
         if (result is RouteFailed failed)
-            _host.Log.Warning("Request {0} failed after {1} call(s) in {2:0} ms: {3}", LogText.Safe(Id), _calls, Stopwatch.GetElapsedTime(_started).TotalMilliseconds, LogText.Safe(failed.Error.Message));
+            _host.Log.Warning("Request {0} failed after {1} call(s) in {2:0} ms: {3}", LogText.Safe(Id), _calls, _context.Time.GetElapsedTime(_started).TotalMilliseconds, LogText.Safe(failed.Error.Message));
         _reply.Answer(result);
         End();
     }

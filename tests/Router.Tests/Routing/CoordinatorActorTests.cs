@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Akka.Actor;
 using Akka.TestKit;
 using Router.Actors.Catalog;
@@ -17,18 +18,21 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
 {
     private readonly ModelHealthBoard _board = new();
 
-    private (TestProbe Region, IActorRef Coordinator) Start(RoutingSettings? settings = null, params string[] catalog)
+    private (TestProbe Region, IActorRef Coordinator) Start(RoutingSettings? settings = null, params string[] catalog) =>
+        Start(TimeProvider.System, settings, catalog);
+
+    private (TestProbe Region, IActorRef Coordinator) Start(TimeProvider time, RoutingSettings? settings, params string[] catalog)
     {
-        var (region, context) = Context(settings, catalog);
+        var (region, context) = Context(settings, catalog, time);
         return (region, Sys.ActorOf(CoordinatorActor.Props(context)));
     }
 
-    private (TestProbe Region, RoutingContext Context) Context(RoutingSettings? settings = null, params string[] catalog)
+    private (TestProbe Region, RoutingContext Context) Context(RoutingSettings? settings = null, string[]? catalog = null, TimeProvider? time = null)
     {
         var replica = new CatalogReplica();
-        replica.Apply(new CatalogUpdated(catalog.Select((id, i) => SyntheticCatalog.Model(id, 100000 - i)).ToList(), DateTimeOffset.UtcNow, 1, 1, 0, null, null));
+        replica.Apply(new CatalogUpdated((catalog ?? []).Select((id, i) => SyntheticCatalog.Model(id, 100000 - i)).ToList(), DateTimeOffset.UtcNow, 1, 1, 0, null, null));
         var region = CreateTestProbe();
-        return (region, new RoutingContext(region, replica, _board, settings ?? new RoutingSettings { AttemptTimeout = TimeSpan.FromSeconds(3) }, TimeProvider.System));
+        return (region, new RoutingContext(region, replica, _board, settings ?? new RoutingSettings { AttemptTimeout = TimeSpan.FromSeconds(3) }, time ?? TimeProvider.System));
     }
 
     private static RouteRequest Route(string? model = null, bool stream = false, bool strict = false) =>
@@ -42,7 +46,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public async Task The_gateway_answers_its_caller_with_the_route_result()
     {
-        var (region, context) = Context(null, "cat/a", "req/x");
+        var (region, context) = Context(null, ["cat/a", "req/x"]);
         var gateway = new RouterGateway(Sys, context);
         var routing = gateway.RouteAsync(Route("req/x"));
         var call = region.ExpectMsg<Complete>();
@@ -78,7 +82,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public async Task A_caller_that_goes_away_is_cancelled_at_once_and_so_is_its_call_in_flight()
     {
-        var (region, context) = Context(null, "cat/a", "req/x");
+        var (region, context) = Context(null, ["cat/a", "req/x"]);
         var gateway = new RouterGateway(Sys, context);
         using var cancellation = new CancellationTokenSource();
         var routing = gateway.RouteAsync(Route("req/x"), cancellation.Token);
@@ -91,7 +95,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public async Task A_coordinator_that_stops_fails_the_routes_it_holds_instead_of_leaving_them_waiting()
     {
-        var (region, context) = Context(null, "cat/a", "req/x");
+        var (region, context) = Context(null, ["cat/a", "req/x"]);
         var gateway = new RouterGateway(Sys, context);
         var routing = gateway.RouteAsync(Route("req/x"));
         region.ExpectMsg<Complete>();
@@ -222,34 +226,41 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public void An_attempt_whose_model_actor_stays_silent_moves_on_long_before_its_timeout_without_touching_the_model()
     {
-        var (region, coordinator) = Start(Liveness, "cat/a", "cat/b");
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (region, coordinator) = Start(time, Liveness, "cat/a", "cat/b");
         coordinator.Tell(Route());
         var a = region.ExpectMsg<Complete>();
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        Assert.Equal(a.RequestId, region.ExpectMsg<GetCallStatus>(TimeSpan.FromSeconds(2)).RequestId); // asked after; no answer
+        time.Advance(Liveness.CallCheckAfter);
+        Assert.Equal(a.RequestId, region.ExpectMsg<GetCallStatus>(TimeSpan.FromSeconds(5)).RequestId); // asked after; no answer
+        time.Advance(Liveness.UnreachableAfter); // silent past the liveness limit, far from the one-minute attempt timeout
         region.FishForMessage(m => m is CancelCall c && c.RequestId == a.RequestId, TimeSpan.FromSeconds(5));
         var b = region.FishForMessage<Complete>(_ => true, TimeSpan.FromSeconds(5));
         Assert.Equal("cat/b", b.ModelId.Value);
-        Assert.InRange(watch.Elapsed.TotalSeconds, 0.3, 30); // the liveness limit, not the one-minute attempt timeout
         region.Reply(new Completed(b.RequestId, b.ModelId, Answer("cat/b"), 1));
 
         var result = ExpectMsg<RouteCompleted>();
         Assert.Equal(["failed", "ok"], result.Attempts.Select(x => x.Outcome));
         Assert.Contains("did not answer", result.Attempts[0].Reason);
-        Assert.NotNull(_board.BlockedUntil(new ModelId("cat/a"), DateTimeOffset.UtcNow)); // this node skips it while its shard moves
+        Assert.NotNull(_board.BlockedUntil(new ModelId("cat/a"), time.GetUtcNow())); // this node skips it while its shard moves
     }
 
     [Fact]
     public void An_attempt_its_model_actor_reports_running_is_waited_for()
     {
-        var (region, coordinator) = Start(Liveness, "cat/a", "cat/b");
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (region, coordinator) = Start(time, Liveness, "cat/a", "cat/b");
         coordinator.Tell(Route());
         var a = region.ExpectMsg<Complete>();
-        var until = DateTime.UtcNow.AddSeconds(1.5); // several liveness limits
-        while (DateTime.UtcNow < until)
+        // Ten checks, each answered: 2.5 times the liveness limit. The clock moves in half-steps until the next check
+        // comes (an answer read after a step counts from that step), so no answered attempt is ever silent for the limit.
+        for (var i = 0; i < 10; i++)
         {
-            var message = region.ReceiveOne(TimeSpan.FromSeconds(1));
-            var status = Assert.IsType<GetCallStatus>(message);
+            GetCallStatus? status = null;
+            while (status is null)
+            {
+                time.Advance(Liveness.CallCheckAfter / 2);
+                status = region.ReceiveOne(TimeSpan.FromMilliseconds(300)) as GetCallStatus;
+            }
             region.Reply(new CallInProgress(status.RequestId, status.ModelId));
         }
         region.Reply(new Completed(a.RequestId, a.ModelId, Answer("cat/a"), 1));
