@@ -116,6 +116,17 @@ public class TestModelsCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_model_id_outside_the_catalog_is_reported_as_the_callers_error_without_a_call()
+    {
+        Assert.Equal(0, await RunAsync(new TestModelsOptions { Models = ["mix/ok-1", "made/up"] }));
+        var unknown = Result(Report(), "made/up");
+        Assert.False(unknown.GetProperty("ok").GetBoolean());
+        Assert.Equal("not found", unknown.GetProperty("reason").GetString());
+        Assert.Equal(400, unknown.GetProperty("status_code").GetInt32()); // as OpenRouter answers an invalid model id
+        Assert.Equal(0, _fake.Script.CallsTo("made/up"));
+    }
+
+    [Fact]
     public async Task An_interrupted_run_writes_a_partial_report_and_resume_finishes_without_retesting()
     {
         var ok = new[] { "mix/ok-1", "mix/ok-2", "mix/ok-3", "mix/slow", "mix/credits" };
