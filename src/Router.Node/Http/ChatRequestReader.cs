@@ -19,7 +19,8 @@ public static class ChatRequestReader
         {
             // Not worth reading (or not sent yet: the client waits for a 100 Continue it will not get). Kestrel closes
             // the connection after the answer, since the body was not read.
-            http.HttpContext.Response.Headers.Connection = "close";
+            if (HttpProtocol.IsHttp11(http.Protocol) || HttpProtocol.IsHttp10(http.Protocol))
+                http.HttpContext.Response.Headers.Connection = "close"; // HTTP/2 resets the stream instead
             return (null, TooLarge(limit));
         }
         if (sizeLimit is { IsReadOnly: false }) sizeLimit.MaxRequestBodySize = drainLimit; // the limit is enforced below
