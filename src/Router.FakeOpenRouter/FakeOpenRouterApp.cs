@@ -73,7 +73,8 @@ public static class FakeOpenRouterApp
     }
 }
 
-internal static class FakeJson
+/// <summary>The fake's scripting JSON (behaviours over HTTP and in script files): camelCase, as web clients write it.</summary>
+public static class FakeJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 }

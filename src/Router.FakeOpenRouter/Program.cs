@@ -18,7 +18,7 @@ var options = new FakeOpenRouterOptions
     },
     Behaviors = scriptFile is null
         ? null
-        : JsonSerializer.Deserialize<Dictionary<string, FakeBehavior>>(File.ReadAllText(scriptFile), new JsonSerializerOptions(JsonSerializerDefaults.Web)),
+        : JsonSerializer.Deserialize<Dictionary<string, FakeBehavior>>(File.ReadAllText(scriptFile), FakeJson.Options),
 };
 
 await using var server = await FakeOpenRouterServer.StartAsync(options, port, h2cPort);

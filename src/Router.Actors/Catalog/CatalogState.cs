@@ -1,3 +1,4 @@
+using Router.Actors.OpenRouter;
 using Router.Contracts.Messages;
 using Router.Contracts.OpenRouter;
 
@@ -75,8 +76,7 @@ public sealed record CatalogState
     {
         if (FailureStreak > 0)
         {
-            var backoff = settings.RetryBase.Ticks * Math.Pow(2, Math.Min(FailureStreak - 1, 30));
-            return TimeSpan.FromTicks((long)Math.Min(backoff, Math.Min(settings.RetryMax.Ticks, settings.Ttl.Ticks)));
+            return Backoff.Doubling(settings.RetryBase, settings.RetryMax < settings.Ttl ? settings.RetryMax : settings.Ttl, FailureStreak - 1);
         }
         if (FetchedAt is not { } fetchedAt) return TimeSpan.Zero;
         var due = fetchedAt + settings.Ttl - now;

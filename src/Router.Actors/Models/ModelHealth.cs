@@ -1,3 +1,4 @@
+using Router.Actors.OpenRouter;
 using Router.Contracts;
 using Router.Contracts.Messages;
 
@@ -88,7 +89,7 @@ public sealed record ModelHealth
         {
             case UpstreamErrorKind.RateLimited:
             {
-                var wait = policy.Cooldown(error.RetryAfter ?? Doubling(policy.RateLimitBase, policy.RateLimitMax, RateLimitStreak));
+                var wait = policy.Cooldown(error.RetryAfter ?? Backoff.Doubling(policy.RateLimitBase, policy.RateLimitMax, RateLimitStreak));
                 var cooldown = new CooldownStarted(now, now + wait, "rate limited", RateLimited: true);
                 // A rate-limited probe says nothing about the circuit: back to open until the cooldown ends.
                 var state = next.Apply(cooldown);
@@ -107,7 +108,7 @@ public sealed record ModelHealth
                 var trips = wasProbe || (Circuit == CircuitState.Closed && next.ConsecutiveFailures >= policy.FailureThreshold);
                 if (!trips) return (next, []);
                 var opens = wasProbe ? Opens + 1 : 1;
-                var opened = new CircuitOpened(now, now + Doubling(policy.OpenBase, policy.OpenMax, opens - 1), opens,
+                var opened = new CircuitOpened(now, now + Backoff.Doubling(policy.OpenBase, policy.OpenMax, opens - 1), opens,
                     $"{next.ConsecutiveFailures} consecutive failures, last: {Describe(error)}");
                 return (next.Apply(opened), [opened]);
             }
@@ -156,8 +157,6 @@ public sealed record ModelHealth
         return cooldown > open || open is null ? cooldown : open;
     }
 
-    private static TimeSpan Doubling(TimeSpan @base, TimeSpan max, int times) =>
-        TimeSpan.FromTicks((long)Math.Min(max.Ticks, @base.Ticks * Math.Pow(2, Math.Min(times, 30))));
 
     private static string Describe(UpstreamError error) =>
         error.StatusCode is { } status ? $"{error.Kind} ({status}): {error.Message}" : $"{error.Kind}: {error.Message}";

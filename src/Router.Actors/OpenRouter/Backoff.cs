@@ -11,12 +11,15 @@ public static class Backoff
         if (retryAfter is { } serverSays)
             return serverSays <= TimeSpan.Zero ? TimeSpan.Zero : (serverSays > max ? max : serverSays);
 
-        var exponential = @base.TotalSeconds * Math.Pow(2, Math.Min(retry, 30));
-        var capped = Math.Min(exponential, max.TotalSeconds);
+        var capped = Doubling(@base, max, retry).TotalSeconds;
         var factor = 1 + jitter * (2 * random01 - 1);
         var seconds = Math.Clamp(capped * factor, 0, max.TotalSeconds);
         return TimeSpan.FromSeconds(seconds);
     }
+
+    /// <summary><paramref name="base"/> doubled <paramref name="times"/> times, at most <paramref name="max"/>: every exponential wait in Router.</summary>
+    public static TimeSpan Doubling(TimeSpan @base, TimeSpan max, int times) =>
+        TimeSpan.FromTicks((long)Math.Min(max.Ticks, @base.Ticks * Math.Pow(2, Math.Clamp(times, 0, 30))));
 
     public static TimeSpan Delay(int retry, OpenRouterClientOptions options, double random01, TimeSpan? retryAfter = null) =>
         Delay(retry, options.BackoffBase, options.BackoffMax, options.Jitter, random01, retryAfter);

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -11,16 +10,12 @@ namespace Router.Contracts.Serialization;
 
 /// <summary>
 /// System.Text.Json serializer for every <see cref="IRouterMessage"/>: persisted events and snapshots, and remote
-/// messages. The manifest is the type's name, so renaming a message type is a breaking change for stored data.
+/// messages. Each type's manifest is fixed in <see cref="MessageManifests"/>, so a type can be renamed freely.
 /// Stream references inside messages are written with Akka's own serializer for them.
 /// </summary>
 public sealed class RouterSerializer : SerializerWithStringManifest
 {
     public const int Id = 7301;
-
-    private static readonly FrozenDictionary<string, Type> TypesByManifest = typeof(IRouterMessage).Assembly.GetTypes()
-        .Where(t => typeof(IRouterMessage).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
-        .ToFrozenDictionary(t => t.Name, t => t);
 
     private readonly JsonSerializerOptions _options;
 
@@ -31,15 +26,17 @@ public sealed class RouterSerializer : SerializerWithStringManifest
 
     public override int Identifier => Id;
 
-    public static IReadOnlyCollection<Type> MessageTypes => TypesByManifest.Values;
+    public static IReadOnlyCollection<Type> MessageTypes => MessageManifests.ByType.Keys;
 
-    public override string Manifest(object o) => o.GetType().Name;
+    public override string Manifest(object o) => MessageManifests.ByType.TryGetValue(o.GetType(), out var manifest)
+        ? manifest
+        : throw new System.Runtime.Serialization.SerializationException($"{o.GetType().Name} has no manifest in {nameof(MessageManifests)}");
 
     public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _options);
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        if (!TypesByManifest.TryGetValue(manifest, out var type))
+        if (!MessageManifests.ByManifest.TryGetValue(manifest, out var type) && !MessageManifests.ByLegacyName.TryGetValue(manifest, out type))
             throw new System.Runtime.Serialization.SerializationException($"Unknown Router message manifest '{manifest}'");
         return JsonSerializer.Deserialize(bytes, type, _options)
                ?? throw new System.Runtime.Serialization.SerializationException($"Router message '{manifest}' deserialized to null");
@@ -47,13 +44,8 @@ public sealed class RouterSerializer : SerializerWithStringManifest
 
     public static JsonSerializerOptions CreateOptions(ExtendedActorSystem? system)
     {
-        var options = new JsonSerializerOptions
-        {
-            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(RouterJsonContext.Default, new DefaultJsonTypeInfoResolver()),
-        };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        var options = RouterJson.Create();
+        options.TypeInfoResolver = JsonTypeInfoResolver.Combine(RouterJsonContext.Default, new DefaultJsonTypeInfoResolver());
         if (system is not null)
             options.Converters.Add(new SourceRefConverter(system));
         return options;

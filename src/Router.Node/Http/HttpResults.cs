@@ -5,12 +5,7 @@ namespace Router.Node.Http;
 
 internal static class HttpResults
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    public static JsonSerializerOptions Json => Router.Contracts.RouterJson.Default;
 
     /// <summary><c>X-Router-Attempts</c>: the upstream calls a route made (skipped and rejected models made none).</summary>
     public static void SetAttemptsHeader(HttpContext http, IReadOnlyList<AttemptRecord> attempts) =>

@@ -9,13 +9,7 @@ public sealed class ModelTestOutput
     public const string LogFileName = "openrouter_model_test.log";
     public const string ReportFileName = "openrouter_test_results.json";
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = null,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    public static readonly JsonSerializerOptions Json = Router.Contracts.RouterJson.Create(indented: true);
 
     private readonly object _gate = new();
 

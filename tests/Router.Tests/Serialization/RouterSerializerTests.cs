@@ -107,6 +107,40 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         Assert.Equal(RouterSerializer.MessageTypes.Count, RouterSerializer.MessageTypes.Select(t => t.Name).Distinct().Count());
     }
 
+    /// <summary>Stored data names its type by these; a change here is a change to the format of data already written.</summary>
+    [Fact]
+    public void Manifests_are_pinned()
+    {
+        var pinned = new Dictionary<string, string>
+        {
+            ["CatalogSnapshot"] = "catalog-snapshot", ["CircuitClosed"] = "circuit-closed", ["CircuitOpened"] = "circuit-opened",
+            ["CooldownStarted"] = "cooldown-started", ["ModelHealthSnapshot"] = "model-health-snapshot",
+            ["PersistenceChecked"] = "persistence-checked", ["QuotaSnapshot"] = "quota-snapshot", ["QuotaUsed"] = "quota-used",
+            ["AttemptFailed"] = "attempt-failed", ["AttemptRecord"] = "attempt-record", ["AttemptRejected"] = "attempt-rejected",
+            ["CallInProgress"] = "call-in-progress", ["CancelCall"] = "cancel-call", ["CancelRoute"] = "cancel-route",
+            ["CatalogRefreshAnswer"] = "catalog-refresh-answer", ["CatalogUpdated"] = "catalog-updated", ["Complete"] = "complete",
+            ["Completed"] = "completed", ["ConsumeQuota"] = "consume-quota", ["GetCallStatus"] = "get-call-status",
+            ["GetCatalog"] = "get-catalog", ["GetModelHealth"] = "get-model-health", ["ModelHealthView"] = "model-health-view",
+            ["QuotaDenied"] = "quota-denied", ["QuotaGranted"] = "quota-granted", ["RecordMeasurement"] = "record-measurement",
+            ["RefreshCatalog"] = "refresh-catalog", ["ReleaseQuota"] = "release-quota", ["RouteCompleted"] = "route-completed",
+            ["RouteFailed"] = "route-failed", ["RouteRequest"] = "route-request", ["RouteStreaming"] = "route-streaming",
+            ["StartStream"] = "start-stream", ["StreamChunk"] = "stream-chunk", ["StreamFault"] = "stream-fault",
+            ["StreamStarted"] = "stream-started",
+        };
+        Assert.Equal(pinned.OrderBy(p => p.Key), MessageManifests.ByType.Select(p => KeyValuePair.Create(p.Key.Name, p.Value)).OrderBy(p => p.Key));
+        var serializer = (RouterSerializer)Sys.Serialization.FindSerializerFor(new CircuitClosed(T));
+        Assert.Equal("circuit-closed", serializer.Manifest(new CircuitClosed(T)));
+    }
+
+    [Fact]
+    public void Data_written_under_the_type_name_still_reads()
+    {
+        var serializer = (RouterSerializer)Sys.Serialization.FindSerializerFor(new CircuitClosed(T));
+        var bytes = serializer.ToBinary(new CircuitClosed(T));
+        Assert.Equal(new CircuitClosed(T), serializer.FromBinary(bytes, nameof(CircuitClosed)));
+        Assert.Equal(new CircuitClosed(T), serializer.FromBinary(bytes, "circuit-closed"));
+    }
+
     [Fact]
     public void A_local_stream_cannot_be_serialized_for_another_node()
     {
