@@ -10,7 +10,7 @@ public abstract record Admission
     /// <summary>Go ahead; <see cref="IsProbe"/>: the one call that decides whether a half-open circuit closes.</summary>
     public sealed record Admitted(bool IsProbe) : Admission;
 
-    public sealed record Rejected(string Reason, DateTimeOffset RetryAt) : Admission;
+    public sealed record Rejected(RestReason Reason, DateTimeOffset RetryAt) : Admission;
 }
 
 /// <summary>
@@ -25,7 +25,7 @@ public sealed record ModelHealth
     public int Opens { get; init; }
     public bool ProbeInFlight { get; init; }
     public DateTimeOffset? CooldownUntil { get; init; }
-    public string? CooldownReason { get; init; }
+    public RestReason? CooldownReason { get; init; }
     public int RateLimitStreak { get; init; }
     public int ConsecutiveFailures { get; init; }
     public long Successes { get; init; }
@@ -41,18 +41,18 @@ public sealed record ModelHealth
     public (ModelHealth State, Admission Admission) Admit(DateTimeOffset now)
     {
         if (CooldownUntil is { } until && until > now)
-            return (this, new Admission.Rejected(CooldownReason ?? "cooling down", until));
+            return (this, new Admission.Rejected(CooldownReason ?? RestReason.CoolingDown, until));
 
         switch (Circuit)
         {
             case CircuitState.Open when OpenUntil is { } openUntil && openUntil > now:
-                return (this, new Admission.Rejected("circuit open", openUntil));
+                return (this, new Admission.Rejected(RestReason.CircuitOpen, openUntil));
             case CircuitState.Open:
             case CircuitState.HalfOpen when !ProbeInFlight:
                 return (this with { Circuit = CircuitState.HalfOpen, ProbeInFlight = true }, new Admission.Admitted(IsProbe: true));
             case CircuitState.HalfOpen:
                 // One probe at a time; ask again shortly.
-                return (this, new Admission.Rejected("circuit half-open, probe in flight", now.AddSeconds(1)));
+                return (this, new Admission.Rejected(RestReason.ProbeInFlight, now.AddSeconds(1)));
             default:
                 return (this, new Admission.Admitted(IsProbe: false));
         }
@@ -90,7 +90,7 @@ public sealed record ModelHealth
             case UpstreamErrorKind.RateLimited:
             {
                 var wait = policy.Cooldown(error.RetryAfter ?? Backoff.Doubling(policy.RateLimitBase, policy.RateLimitMax, RateLimitStreak));
-                var cooldown = new CooldownStarted(now, now + wait, "rate limited", RateLimited: true);
+                var cooldown = new CooldownStarted(now, now + wait, RestReason.RateLimited, RateLimited: true);
                 // A rate-limited probe says nothing about the circuit: back to open until the cooldown ends.
                 var state = next.Apply(cooldown);
                 if (wasProbe) state = state with { Circuit = CircuitState.Open, OpenUntil = cooldown.Until };
@@ -98,7 +98,7 @@ public sealed record ModelHealth
             }
             case UpstreamErrorKind.ModelUnavailable:
             {
-                var cooldown = new CooldownStarted(now, now + policy.Cooldown(policy.UnavailableCooldown), "model unavailable", RateLimited: false);
+                var cooldown = new CooldownStarted(now, now + policy.Cooldown(policy.UnavailableCooldown), RestReason.ModelUnavailable, RateLimited: false);
                 return (next.Apply(cooldown), [cooldown]);
             }
             case UpstreamErrorKind.ServerError or UpstreamErrorKind.Timeout or UpstreamErrorKind.Network

@@ -37,7 +37,7 @@ public sealed class ModelHealthListener : ReceiveActor
             if (view.Node is { } node) board.HostedOn(view.ModelId, node);
             var until = new[] { view.CooldownUntil, view.Circuit == CircuitState.Open ? view.OpenUntil : null }.Max();
             if (until is { } restUntil && restUntil > time.GetUtcNow())
-                board.Block(view.ModelId, restUntil, rateLimited: view.CooldownReason == "rate limited");
+                board.Block(view.ModelId, restUntil, rateLimited: view.CooldownReason == RestReason.RateLimited);
             else if (view.Circuit == CircuitState.Closed)
                 board.Clear(view.ModelId);
         });

@@ -113,13 +113,13 @@ internal sealed class RouteSession
 
     public void OnCompleted(Completed m)
     {
-        Record(m.ModelId, "ok", null, 200);
+        Record(m.ModelId, AttemptOutcome.Ok, null, 200);
         Finish(new RouteCompleted(m.Completion, m.ModelId, _attempts));
     }
 
     public void OnStreamStarted(StreamStarted m)
     {
-        Record(m.ModelId, "ok", null, 200);
+        Record(m.ModelId, AttemptOutcome.Ok, null, 200);
         Finish(new RouteStreaming(m.Stream, m.ModelId, m.RequestId, _attempts));
     }
 
@@ -135,15 +135,15 @@ internal sealed class RouteSession
     public void OnRejected(AttemptRejected m)
     {
         EndAttempt();
-        _context.Board.Block(m.ModelId, m.RetryAt, rateLimited: m.Reason == "rate limited");
+        _context.Board.Block(m.ModelId, m.RetryAt, rateLimited: m.Reason == RestReason.RateLimited);
         _resting.Add((m.ModelId, m.RetryAt));
-        Record(m.ModelId, "rejected", $"{m.Reason} until {m.RetryAt:O}", null);
+        Record(m.ModelId, AttemptOutcome.Rejected, $"{m.Reason.Text()} until {m.RetryAt:O}", null);
         _current = null;
-        var kind = m.Reason == "rate limited" ? UpstreamErrorKind.RateLimited : UpstreamErrorKind.ModelUnavailable;
-        _lastError ??= ErrorClassifier.Of(kind, $"{m.ModelId}: {m.Reason} until {m.RetryAt:O}", kind == UpstreamErrorKind.RateLimited ? 429 : 503, m.ModelId.Value)
+        var kind = m.Reason == RestReason.RateLimited ? UpstreamErrorKind.RateLimited : UpstreamErrorKind.ModelUnavailable;
+        _lastError ??= ErrorClassifier.Of(kind, $"{m.ModelId}: {m.Reason.Text()} until {m.RetryAt:O}", kind == UpstreamErrorKind.RateLimited ? 429 : 503, m.ModelId.Value)
             with { RetryAfter = m.RetryAt - Now };
         RouterMetrics.Fallbacks.WithLabels("resting").Inc();
-        _host.Log.Info("Request {0}: model {1} is resting ({2}) until {3:O}; trying the next candidate", LogText.Safe(Id), LogText.Safe(m.ModelId), m.Reason, m.RetryAt);
+        _host.Log.Info("Request {0}: model {1} is resting ({2}) until {3:O}; trying the next candidate", LogText.Safe(Id), LogText.Safe(m.ModelId), m.Reason.Text(), m.RetryAt);
         TryNext();
     }
 
@@ -194,13 +194,13 @@ internal sealed class RouteSession
             // state Router keeps stays bounded by the catalog.
             if (!_catalog.Contains(model))
             {
-                Record(model, "skipped", NotInCatalog, null);
+                Record(model, AttemptOutcome.Skipped, NotInCatalog, null);
                 continue;
             }
             if (_context.Board.BlockedUntil(model, Now) is { } until)
             {
                 _resting.Add((model, until));
-                Record(model, "skipped", $"resting until {until:O}", null);
+                Record(model, AttemptOutcome.Skipped, $"resting until {until:O}", null);
                 continue;
             }
             if (_calls >= _context.Settings.MaxAttempts) break;
@@ -229,7 +229,7 @@ internal sealed class RouteSession
         EndAttempt();
         _calls++;
         _lastError = error;
-        Record(model, "failed", error.Message, error.StatusCode);
+        Record(model, AttemptOutcome.Failed, error.Message, error.StatusCode);
         _current = null;
         if (error.RateLimited)
             _context.Board.Block(model, Now + (error.RetryAfter ?? TimeSpan.FromSeconds(5)), rateLimited: true);
@@ -289,7 +289,7 @@ internal sealed class RouteSession
             _context.ModelRegion.Tell(new CancelCall(current.Model, current.RequestId));
     }
 
-    private void Record(ModelId model, string outcome, string? reason, int? status)
+    private void Record(ModelId model, AttemptOutcome outcome, string? reason, int? status)
     {
         var elapsed = _current is { } c && c.Model == model ? _context.Time.GetElapsedTime(c.Started) : TimeSpan.Zero;
         _attempts.Add(new AttemptRecord(model, outcome, reason, status, Math.Round(elapsed.TotalMilliseconds, 2)));

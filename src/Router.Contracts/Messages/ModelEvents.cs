@@ -7,7 +7,7 @@ public sealed record CircuitOpened(DateTimeOffset At, DateTimeOffset Until, int 
 public sealed record CircuitClosed(DateTimeOffset At) : IRouterMessage;
 
 /// <summary>The model rests until <see cref="Until"/>: rate limited (429), or unavailable (404/unknown).</summary>
-public sealed record CooldownStarted(DateTimeOffset At, DateTimeOffset Until, string Reason, bool RateLimited) : IRouterMessage;
+public sealed record CooldownStarted(DateTimeOffset At, DateTimeOffset Until, RestReason Reason, bool RateLimited) : IRouterMessage;
 
 /// <summary>A model actor's whole persisted state.</summary>
 public sealed record ModelHealthSnapshot(
@@ -15,7 +15,7 @@ public sealed record ModelHealthSnapshot(
     DateTimeOffset? OpenUntil,
     int Opens,
     DateTimeOffset? CooldownUntil,
-    string? CooldownReason,
+    RestReason? CooldownReason,
     int RateLimitStreak,
     long Successes,
     long Failures,

@@ -39,7 +39,7 @@ public sealed record CallInProgress(string RequestId, ModelId ModelId) : IRouter
 public sealed record AttemptFailed(string RequestId, ModelId ModelId, UpstreamError Error) : IRouterMessage;
 
 /// <summary>No call was made: the circuit is open, a probe is in flight, or the model is cooling down until <see cref="RetryAt"/>.</summary>
-public sealed record AttemptRejected(string RequestId, ModelId ModelId, string Reason, DateTimeOffset RetryAt) : IRouterMessage;
+public sealed record AttemptRejected(string RequestId, ModelId ModelId, RestReason Reason, DateTimeOffset RetryAt) : IRouterMessage;
 
 /// <summary>An item of a streamed answer: a chunk, or the error that ended the stream after its first token.</summary>
 [System.Text.Json.Serialization.JsonPolymorphic(TypeDiscriminatorPropertyName = "$item")]
@@ -64,7 +64,7 @@ public sealed record ModelHealthView(
     CircuitState Circuit,
     DateTimeOffset? OpenUntil,
     DateTimeOffset? CooldownUntil,
-    string? CooldownReason,
+    RestReason? CooldownReason,
     int ConsecutiveFailures,
     long Successes,
     long Failures,

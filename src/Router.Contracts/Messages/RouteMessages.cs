@@ -17,7 +17,7 @@ public sealed record CancelRoute(string RouteId) : IRouterMessage;
 public sealed record RouterInfo(string Model, IReadOnlyList<AttemptRecord> Attempts);
 
 /// <summary>One step of a route: a model tried, skipped or rejected, and why.</summary>
-public sealed record AttemptRecord(ModelId Model, string Outcome, string? Reason, int? StatusCode, double ElapsedMs) : IRouterMessage;
+public sealed record AttemptRecord(ModelId Model, AttemptOutcome Outcome, string? Reason, int? StatusCode, double ElapsedMs) : IRouterMessage;
 
 public abstract record RouteResult : IRouterMessage
 {

@@ -9,7 +9,7 @@ internal static class HttpResults
 
     /// <summary><c>X-Router-Attempts</c>: the upstream calls a route made (skipped and rejected models made none).</summary>
     public static void SetAttemptsHeader(HttpContext http, IReadOnlyList<AttemptRecord> attempts) =>
-        http.Response.Headers["X-Router-Attempts"] = attempts.Count(a => a.Outcome is "ok" or "failed").ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers["X-Router-Attempts"] = attempts.Count(a => a.Outcome is AttemptOutcome.Ok or AttemptOutcome.Failed).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static Task WriteErrorAsync(HttpContext http, OpenAiError error, IReadOnlyList<AttemptRecord>? attempts = null, TimeSpan? retryAfter = null)
     {

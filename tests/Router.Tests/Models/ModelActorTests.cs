@@ -92,7 +92,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         }
         actor.Tell(Call("blocked"));
         var rejected = ExpectMsg<AttemptRejected>();
-        Assert.Equal("circuit open", rejected.Reason);
+        Assert.Equal(RestReason.CircuitOpen, rejected.Reason);
         Assert.True(rejected.RetryAt > DateTimeOffset.UtcNow);
         Assert.Equal(3, _fake.Script.CallsTo(Model));
     }
@@ -116,7 +116,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
 
         for (var i = 0; i < 5; i++) actor.Tell(Call("p" + i));
         var rejections = ReceiveN(4, TimeSpan.FromSeconds(2)).Cast<AttemptRejected>().ToList();
-        Assert.All(rejections, r => Assert.Contains("probe in flight", r.Reason));
+        Assert.All(rejections, r => Assert.Equal(RestReason.ProbeInFlight, r.Reason));
         Assert.Equal("p0", ExpectMsg<Completed>(TimeSpan.FromSeconds(5)).RequestId);
         Assert.Equal(4, _fake.Script.CallsTo(Model)); // 3 failures + 1 probe
 
@@ -136,7 +136,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
 
         actor.Tell(Call("r2"));
         var rejected = ExpectMsg<AttemptRejected>();
-        Assert.Equal("rate limited", rejected.Reason);
+        Assert.Equal(RestReason.RateLimited, rejected.Reason);
         Assert.InRange((rejected.RetryAt - DateTimeOffset.UtcNow).TotalSeconds, 25, 31);
         Assert.Equal(1, _fake.Script.CallsTo(Model));
     }

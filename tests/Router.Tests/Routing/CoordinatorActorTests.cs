@@ -125,7 +125,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
 
         var result = ExpectMsg<RouteCompleted>();
         Assert.Equal("cat/b", result.Model.Value);
-        Assert.Equal(["failed", "failed", "ok"], result.Attempts.Select(a => a.Outcome));
+        Assert.Equal([AttemptOutcome.Failed, AttemptOutcome.Failed, AttemptOutcome.Ok], result.Attempts.Select(a => a.Outcome));
         Assert.Equal(["req/x", "cat/a", "cat/b"], result.Attempts.Select(a => a.Model.Value));
         Assert.NotNull(_board.BlockedUntil(new ModelId("cat/a"), DateTimeOffset.UtcNow));
     }
@@ -156,7 +156,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         Assert.Equal("cat/b", sent.ModelId.Value);
         region.Reply(new Completed(sent.RequestId, sent.ModelId, Answer("cat/b"), 1));
         var result = ExpectMsg<RouteCompleted>();
-        Assert.Equal("skipped", result.Attempts[0].Outcome);
+        Assert.Equal(AttemptOutcome.Skipped, result.Attempts[0].Outcome);
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var (region, coordinator) = Start(null, "cat/a", "cat/b");
         coordinator.Tell(Route());
         var first = region.ExpectMsg<Complete>();
-        region.Reply(new AttemptRejected(first.RequestId, first.ModelId, "circuit open", DateTimeOffset.UtcNow.AddMinutes(1)));
+        region.Reply(new AttemptRejected(first.RequestId, first.ModelId, RestReason.CircuitOpen, DateTimeOffset.UtcNow.AddMinutes(1)));
         var second = region.ExpectMsg<Complete>();
         Assert.Equal("cat/b", second.ModelId.Value);
         region.Reply(new Completed(second.RequestId, second.ModelId, Answer("cat/b"), 1));
@@ -179,9 +179,9 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var (region, coordinator) = Start(null, "cat/a", "cat/b");
         coordinator.Tell(Route());
         var a = region.ExpectMsg<Complete>();
-        region.Reply(new AttemptRejected(a.RequestId, a.ModelId, "rate limited", DateTimeOffset.UtcNow.AddMilliseconds(900)));
+        region.Reply(new AttemptRejected(a.RequestId, a.ModelId, RestReason.RateLimited, DateTimeOffset.UtcNow.AddMilliseconds(900)));
         var b = region.ExpectMsg<Complete>();
-        region.Reply(new AttemptRejected(b.RequestId, b.ModelId, "rate limited", DateTimeOffset.UtcNow.AddMilliseconds(500)));
+        region.Reply(new AttemptRejected(b.RequestId, b.ModelId, RestReason.RateLimited, DateTimeOffset.UtcNow.AddMilliseconds(500)));
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var retry = region.ExpectMsg<Complete>(TimeSpan.FromSeconds(3));
@@ -197,7 +197,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var (region, coordinator) = Start(new RoutingSettings { RequestTimeout = TimeSpan.FromSeconds(2), AttemptTimeout = TimeSpan.FromSeconds(1) }, "cat/a");
         coordinator.Tell(Route());
         var a = region.ExpectMsg<Complete>();
-        region.Reply(new AttemptRejected(a.RequestId, a.ModelId, "rate limited", DateTimeOffset.UtcNow.AddMinutes(5)));
+        region.Reply(new AttemptRejected(a.RequestId, a.ModelId, RestReason.RateLimited, DateTimeOffset.UtcNow.AddMinutes(5)));
         var failed = ExpectMsg<RouteFailed>();
         Assert.True(failed.Error.RateLimited);
         Assert.InRange(failed.Error.RetryAfter!.Value.TotalSeconds, 250, 301);
@@ -239,7 +239,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         region.Reply(new Completed(b.RequestId, b.ModelId, Answer("cat/b"), 1));
 
         var result = ExpectMsg<RouteCompleted>();
-        Assert.Equal(["failed", "ok"], result.Attempts.Select(x => x.Outcome));
+        Assert.Equal([AttemptOutcome.Failed, AttemptOutcome.Ok], result.Attempts.Select(x => x.Outcome));
         Assert.Contains("did not answer", result.Attempts[0].Reason);
         Assert.NotNull(_board.BlockedUntil(new ModelId("cat/a"), time.GetUtcNow())); // this node skips it while its shard moves
     }

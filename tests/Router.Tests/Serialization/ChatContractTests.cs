@@ -8,7 +8,7 @@ namespace Router.Tests.Serialization;
 /// <summary>The wire shape of what the front writes.</summary>
 public class ChatContractTests
 {
-    private static readonly RouterInfo Info = new("a/b", [new AttemptRecord(new ModelId("a/b"), "ok", null, 200, 1.5)]);
+    private static readonly RouterInfo Info = new("a/b", [new AttemptRecord(new ModelId("a/b"), AttemptOutcome.Ok, null, 200, 1.5)]);
 
     private static UpstreamCompletion Upstream(string json) => UpstreamCompletion.Read(System.Text.Encoding.UTF8.GetBytes(json));
 

@@ -37,19 +37,19 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         new GetModelHealth(Id),
         new RecordMeasurement(Id, false, 12.5, Error),
         new AttemptFailed("r1", Id, Error),
-        new AttemptRejected("r1", Id, "circuit open", T),
+        new AttemptRejected("r1", Id, RestReason.CircuitOpen, T),
         new CircuitOpened(T, T.AddSeconds(30), 2, "5 failures"),
         new CircuitClosed(T),
-        new CooldownStarted(T, T.AddMinutes(1), "rate limited", true),
-        new ModelHealthSnapshot(CircuitState.Open, T, 1, T, "x", 2, 10, 3, 120.5, "err", T, T),
+        new CooldownStarted(T, T.AddMinutes(1), RestReason.RateLimited, true),
+        new ModelHealthSnapshot(CircuitState.Open, T, 1, T, RestReason.ModelUnavailable, 2, 10, 3, 120.5, "err", T, T),
         new ModelHealthView(Id, CircuitState.HalfOpen, T, null, null, 1, 2, 3, 4.5, null, T, null, 1),
         new CatalogUpdated(SyntheticCatalog.Generate(3), T, 4, 5, 6, "e", T),
         new CatalogSnapshot(SyntheticCatalog.Generate(3), T, 4, 5, 6),
         new PersistenceChecked(T),
         new RouteRequest(Request, true, false),
-        new RouteFailed(Error, [new AttemptRecord(Id, "failed", "x", 429, 1.5)]),
+        new RouteFailed(Error, [new AttemptRecord(Id, AttemptOutcome.Failed, "x", 429, 1.5)]),
         new Completed("r1", Id, Completion, 12.5),
-        new RouteCompleted(Completion, Id, [new AttemptRecord(Id, "ok", null, 200, 12.5)]),
+        new RouteCompleted(Completion, Id, [new AttemptRecord(Id, AttemptOutcome.Ok, null, 200, 12.5)]),
         new StreamChunk(UpstreamChunk.Read("""{"id":"c","choices":[{"index":0,"delta":{"content":"hi","refusal":null},"finish_reason":null}]}""")),
         new StreamFault(Error),
     };
@@ -93,7 +93,7 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     public void Records_with_value_semantics_compare_equal_after_a_round_trip()
     {
         var serializer = (RouterSerializer)Sys.Serialization.FindSerializerFor(new CircuitOpened(T, T, 1, "r"));
-        var events = new IRouterMessage[] { new CircuitOpened(T, T.AddSeconds(1), 1, "r"), new CooldownStarted(T, T, "x", false), new CircuitClosed(T) };
+        var events = new IRouterMessage[] { new CircuitOpened(T, T.AddSeconds(1), 1, "r"), new CooldownStarted(T, T, RestReason.CoolingDown, false), new CircuitClosed(T) };
         foreach (var e in events)
             Assert.Equal(e, serializer.FromBinary(serializer.ToBinary(e), serializer.Manifest(e)));
     }
@@ -130,6 +130,17 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         Assert.Equal(pinned.OrderBy(p => p.Key), MessageManifests.ByType.Select(p => KeyValuePair.Create(p.Key.Name, p.Value)).OrderBy(p => p.Key));
         var serializer = (RouterSerializer)Sys.Serialization.FindSerializerFor(new CircuitClosed(T));
         Assert.Equal("circuit-closed", serializer.Manifest(new CircuitClosed(T)));
+    }
+
+    [Fact]
+    public void Rest_reasons_are_stored_as_the_text_they_always_were()
+    {
+        var serializer = (RouterSerializer)Sys.Serialization.FindSerializerFor(new CircuitClosed(T));
+        var json = System.Text.Encoding.UTF8.GetString(serializer.ToBinary(new CooldownStarted(T, T, RestReason.RateLimited, true)));
+        Assert.Contains("\"reason\":\"rate limited\"", json);
+        var stored = System.Text.Encoding.UTF8.GetBytes("{\"at\":\"2026-01-01T00:00:00+00:00\",\"until\":\"2026-01-01T00:10:00+00:00\",\"reason\":\"model unavailable\",\"rate_limited\":false}");
+        Assert.Equal(RestReason.ModelUnavailable, ((CooldownStarted)serializer.FromBinary(stored, "CooldownStarted")).Reason);
+        Assert.Equal("circuit half-open, probe in flight", RestReason.ProbeInFlight.Text());
     }
 
     [Fact]
