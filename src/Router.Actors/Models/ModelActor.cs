@@ -235,10 +235,12 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
                 // around the call, in Router, and must not touch the model's health.
                 _ => t.Exception!.GetBaseException() switch
                 {
-                    OpenRouterException o => new CallFailed(requestId, o.Error),
                     OperationCanceledException => new CallCancelled(requestId),
-                    UnsendableRequestException u => new CallRefused(requestId, ErrorClassifier.Of(UpstreamErrorKind.InvalidRequest, u.Message, 400), null),
-                    var other => new CallRefused(requestId, ErrorClassifier.Of(UpstreamErrorKind.Internal, "Router failed to call the model: " + other.Message, 500), other),
+                    var e => ErrorClassifier.FromException(e, _id.Value) switch
+                    {
+                        (var error, FromUpstream: true) => new CallFailed(requestId, error),
+                        (var error, _) => new CallRefused(requestId, error, error.Kind == UpstreamErrorKind.Internal ? e : null),
+                    },
                 },
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
             .PipeTo(Self);
@@ -281,7 +283,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         var requestId = msg.RequestId;
         // One stage, not a concatenation of head and rest: each stage costs time when the consumer materializes it.
         var tail = call.Tail = new UpstreamTail(msg.Head, msg.Rest, call.Cancellation,
-            (error, cancelled) => self.Tell(new StreamEnded(requestId, error, cancelled)));
+            end => self.Tell(new StreamEnded(requestId, end)));
         var source = Source.From(() => tail.ReadAsync());
         // A stream nobody reads (the requester gave up as it was handed out, or a stream ref nobody subscribed to).
         Context.System.Scheduler.Advanced.ScheduleOnce(_settings.StreamClaimTimeout, () =>
@@ -303,12 +305,18 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
 
     private void OnStreamEnded(StreamEnded msg) => Finish(msg.RequestId, call =>
     {
-        if (msg.Error is not null)
+        if (msg.End is { Error: { } error, FromUpstream: true })
         {
-            RouterMetrics.RecordFailure(_id, msg.Error);
-            Failed(msg.Error, call.IsProbe);
+            RouterMetrics.RecordFailure(_id, error);
+            Failed(error, call.IsProbe);
         }
-        else if (msg.Cancelled)
+        else if (msg.End is { Error: { } ours })
+        {
+            // Router broke the stream, not the model: its client got the error event, the model's health is untouched.
+            _log.Error("Model {0}: stream {1} failed inside Router: {2}", LogText.Safe(_id), LogText.Safe(msg.RequestId), LogText.Safe(ours.Message));
+            _health = _health.OnAbandoned(call.IsProbe);
+        }
+        else if (msg.End.Cancelled)
         {
             _health = _health.OnAbandoned(call.IsProbe);
         }
@@ -477,7 +485,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
     private sealed record CallCancelled(string RequestId);
     private sealed record CallRefused(string RequestId, UpstreamError Error, Exception? Cause);
     private sealed record StreamHeadReady(string RequestId, List<UpstreamChunk> Head, IAsyncEnumerator<UpstreamChunk> Rest, double FirstTokenMs);
-    private sealed record StreamEnded(string RequestId, UpstreamError? Error, bool Cancelled);
+    private sealed record StreamEnded(string RequestId, UpstreamTail.End End);
 }
 
 /// <summary>Registry key of the model shard region (or its proxy).</summary>

@@ -16,7 +16,7 @@ internal sealed class UpstreamTail(
     IReadOnlyList<UpstreamChunk> head,
     IAsyncEnumerator<UpstreamChunk> rest,
     CancellationTokenSource call,
-    Action<UpstreamError?, bool> ended)
+    Action<UpstreamTail.End> ended)
 {
     private const int Unclaimed = 0, Reading = 1, Abandoned = 2;
     private int _state = Unclaimed;
@@ -29,6 +29,7 @@ internal sealed class UpstreamTail(
     {
         if (Interlocked.CompareExchange(ref _state, Reading, Unclaimed) != Unclaimed) yield break;
         UpstreamError? error = null;
+        var fromUpstream = true;
         var cancelled = true; // until the loop ends by itself
         using var cut = ct.Register(CancelCall);
         try
@@ -42,18 +43,13 @@ internal sealed class UpstreamTail(
                 {
                     hasNext = await rest.MoveNextAsync();
                 }
-                catch (OpenRouterException e)
-                {
-                    error = e.Error;
-                    hasNext = false;
-                }
                 catch (OperationCanceledException)
                 {
                     break;
                 }
                 catch (Exception e)
                 {
-                    error = ErrorClassifier.Of(UpstreamErrorKind.Network, e.Message);
+                    (error, fromUpstream) = ErrorClassifier.FromException(e, null);
                     hasNext = false;
                 }
                 if (!hasNext)
@@ -69,9 +65,12 @@ internal sealed class UpstreamTail(
         finally
         {
             await rest.DisposeAsync();
-            ended(error, cancelled);
+            ended(new End(error, cancelled, fromUpstream));
         }
     }
+
+    /// <summary>How the stream ended: an error (the upstream's, or not), cancelled by its consumer, or read to its end.</summary>
+    public sealed record End(UpstreamError? Error, bool Cancelled, bool FromUpstream = true);
 
     /// <summary>The requester gave up or never came: cancel the call; if nobody started reading, end it here.</summary>
     public void Abandon()
@@ -101,7 +100,7 @@ internal sealed class UpstreamTail(
         }
         finally
         {
-            ended(null, true);
+            ended(new End(null, Cancelled: true));
         }
     }
 }

@@ -30,6 +30,18 @@ public static class ErrorClassifier
     public static UpstreamError Of(UpstreamErrorKind kind, string message, int? status = null, string? model = null) =>
         new(kind, status, message, ShouldFallback(kind), null, model);
 
+    /// <summary>
+    /// Any exception from running an upstream call, classified in one place: the upstream's outcome (<c>FromUpstream</c>:
+    /// it counts against the model's health), or not (the request cannot be sent: its 400; a failure inside Router: 500).
+    /// </summary>
+    public static (UpstreamError Error, bool FromUpstream) FromException(Exception e, string? model) => e switch
+    {
+        OpenRouterException o => (o.Error, true),
+        IOException or HttpRequestException => (Of(UpstreamErrorKind.Network, "Connection to OpenRouter broke: " + e.Message, null, model), true),
+        UnsendableRequestException u => (Of(UpstreamErrorKind.InvalidRequest, u.Message, 400, model), false),
+        _ => (Of(UpstreamErrorKind.Internal, "Router failed to call the model: " + e.Message, 500, model), false),
+    };
+
     /// <summary>A mid-stream error chunk: its code is an HTTP status or a string such as "server_error".</summary>
     public static UpstreamError FromStreamError(ErrorDetail error, string? model)
     {

@@ -84,4 +84,20 @@ public class ErrorClassifierTests
     {
         Assert.Equal(expected, ErrorClassifier.MessageOf(body));
     }
+
+    [Fact]
+    public void Exceptions_around_a_call_are_the_upstreams_only_when_they_come_from_it()
+    {
+        var upstream = new OpenRouterException(ErrorClassifier.FromStatus(503, "down", null, "a/b"));
+        Assert.Equal((upstream.Error, true), ErrorClassifier.FromException(upstream, "a/b"));
+
+        var broken = ErrorClassifier.FromException(new IOException("reset"), "a/b");
+        Assert.Equal((UpstreamErrorKind.Network, true, true), (broken.Error.Kind, broken.Error.ShouldFallback, broken.FromUpstream));
+
+        var unsendable = ErrorClassifier.FromException(new UnsendableRequestException("bad", new ArgumentException()), "a/b");
+        Assert.Equal((UpstreamErrorKind.InvalidRequest, 400, false, false), (unsendable.Error.Kind, unsendable.Error.StatusCode, unsendable.Error.ShouldFallback, unsendable.FromUpstream));
+
+        var bug = ErrorClassifier.FromException(new NullReferenceException("oops"), "a/b");
+        Assert.Equal((UpstreamErrorKind.Internal, 500, false), (bug.Error.Kind, bug.Error.StatusCode, bug.FromUpstream));
+    }
 }
