@@ -2,6 +2,7 @@
 # Paired comparison of two Router builds: both nodes against one fake (h2c), loaded at the same time with wrk
 # (apt-get install wrk), five rounds of 10 s; prints each build's rate and CPU time per request (from /proc) and B/A.
 # Usage: bench/paired.sh OLD/Router.Node.dll NEW/Router.Node.dll   (build both with -c Release first; loopback only)
+# PAIRED_STREAM=1 sends streaming requests (SSE answers) instead of plain ones.
 set -u
 OLD=$1; NEW=$2
 FAKE="$(cd "$(dirname "$0")/.." && pwd)/src/Router.FakeOpenRouter/bin/Release/net10.0/Router.FakeOpenRouter.dll"
@@ -17,9 +18,10 @@ start "$NEW" 19102 19202 /tmp/router-paired-b; B=$PID
 for p in 19101 19102; do for i in $(seq 120); do curl -sf localhost:$p/ready > /dev/null && break; sleep 0.5; done; done
 cat > /tmp/router-paired.lua <<'L'
 wrk.method = "POST"
-wrk.body = '{"model":"openai/nova-1-mini","messages":[{"role":"user","content":"Hello, world!"}]}'
+wrk.body = '{"model":"openai/nova-1-mini",STREAM"messages":[{"role":"user","content":"Hello, world!"}]}'
 wrk.headers["Content-Type"] = "application/json"
 L
+if [ "${PAIRED_STREAM:-0}" = 1 ]; then sed -i 's/STREAM/"stream":true,/' /tmp/router-paired.lua; else sed -i 's/STREAM//' /tmp/router-paired.lua; fi
 cpu() { awk '{print $14+$15}' /proc/$1/stat; }
 # warm
 wrk -t1 -c16 -d5s -s /tmp/router-paired.lua http://127.0.0.1:19101/v1/chat/completions > /dev/null & W=$!
