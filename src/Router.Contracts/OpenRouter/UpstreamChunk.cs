@@ -18,6 +18,8 @@ public sealed class UpstreamChunk
     {
         _json = json;
         Chunk = chunk;
+        HasContent = chunk.Choices?.Any(c => !string.IsNullOrEmpty(c.Delta?.Content) || c.FinishReason is not null
+            || c.Delta?.Extra?.Values.Any(v => v.ValueKind != JsonValueKind.Null) == true) == true;
     }
 
     public ReadOnlyMemory<byte> Json => _json;
@@ -28,8 +30,7 @@ public sealed class UpstreamChunk
     /// The chunk carries part of an answer: text, a finish reason, or any other delta (tool calls, refusals). Role-only
     /// deltas, empty <c>choices</c> and usage-only chunks do not.
     /// </summary>
-    public bool HasContent => Chunk.Choices?.Any(c =>
-        !string.IsNullOrEmpty(c.Delta?.Content) || c.FinishReason is not null || c.Delta?.Extra?.Values.Any(v => v.ValueKind != JsonValueKind.Null) == true) == true;
+    public bool HasContent { get; }
 
     /// <summary>Parses one chunk; throws <see cref="JsonException"/> when it is not a chunk object.</summary>
     public static UpstreamChunk Read(byte[] json) =>

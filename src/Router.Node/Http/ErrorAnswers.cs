@@ -18,7 +18,7 @@ public static class ErrorAnswers
 
     public static void UseOpenAiErrors(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        if (http.Request.Path.Value?.Length + http.Request.QueryString.Value?.Length > MaxRequestTargetBytes)
+        if ((http.Request.Path.Value?.Length ?? 0) + (http.Request.QueryString.Value?.Length ?? 0) > MaxRequestTargetBytes)
         {
             await HttpResults.WriteErrorAsync(http, new OpenAiError($"The request target is longer than {MaxRequestTargetBytes} bytes",
                 "invalid_request_error", null, "uri_too_long", 414, null, false, false));
