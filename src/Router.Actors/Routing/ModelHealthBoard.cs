@@ -1,16 +1,34 @@
 using System.Collections.Concurrent;
 using Router.Contracts;
+using Router.Contracts.Messages;
 
 namespace Router.Actors.Routing;
 
 /// <summary>
-/// This node's view of which models are resting (open circuit, cooldown) and until when, learnt from the model
-/// actors' answers, so coordinators skip them without a round trip. The model actors stay the truth: a stale entry
-/// costs one rejected attempt at most.
+/// This node's one copy of the models' health: the last view each model actor published (for the health page and
+/// <c>/router/models</c>), and which models are resting (open circuit, cooldown) and until when, learnt from those
+/// views and from the model actors' answers, so coordinators skip them without a round trip. The model actors stay the
+/// truth: a stale entry costs one rejected attempt at most. Bounded by the catalog (only its models have actors).
 /// </summary>
 public sealed class ModelHealthBoard
 {
     private readonly ConcurrentDictionary<ModelId, Entry> _blocked = new();
+    private readonly ConcurrentDictionary<ModelId, ModelHealthView> _views = new();
+
+    /// <summary>Every model's last published health, by id.</summary>
+    public IReadOnlyList<ModelHealthView> All => _views.Values.OrderBy(v => v.ModelId.Value, StringComparer.Ordinal).ToList();
+
+    /// <summary>A model actor's health publication: keep it, note where the actor lives, and whether the model rests.</summary>
+    public void Observe(ModelHealthView view, DateTimeOffset now)
+    {
+        _views[view.ModelId] = view;
+        if (view.Node is { } node) HostedOn(view.ModelId, node);
+        var until = new[] { view.CooldownUntil, view.Circuit == CircuitState.Open ? view.OpenUntil : null }.Max();
+        if (until is { } restUntil && restUntil > now)
+            Block(view.ModelId, restUntil, rateLimited: view.CooldownReason == RestReason.RateLimited);
+        else if (view.Circuit == CircuitState.Closed)
+            Clear(view.ModelId);
+    }
 
     // Where each model's actor last said it lives (from its health publications; bounded by the catalog).
     private readonly ConcurrentDictionary<ModelId, string> _nodes = new();

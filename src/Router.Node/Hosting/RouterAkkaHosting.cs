@@ -81,7 +81,7 @@ public static class RouterAkkaHosting
             }
             builder
                 .AddCatalogReplica(sp.GetRequiredService<CatalogReplica>())
-                .AddModelHealthListener(sp.GetRequiredService<ModelHealthDirectory>(), sp.GetRequiredService<ModelHealthBoard>(), time);
+                .AddModelHealthListener(sp.GetRequiredService<ModelHealthBoard>(), time);
         });
     }
 }

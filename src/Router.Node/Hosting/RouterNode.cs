@@ -177,7 +177,6 @@ public sealed class RouterNode : IAsyncDisposable
             PublishHealth = true,
             Materializer = sp.GetRequiredService<IMaterializer>, // resolved at first stream, once the actor system is up
         });
-        services.AddSingleton<ModelHealthDirectory>();
         services.AddSingleton(options.Catalog ?? new CatalogSettings { Ttl = settings.CatalogTtl });
         services.AddSingleton<CatalogReplica>();
         services.AddSingleton(new ApiKeyRing(settings.ApiKeys));

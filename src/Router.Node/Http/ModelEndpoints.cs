@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Router.Actors.Catalog;
 using Router.Actors.Models;
 using Router.Actors.Observability;
+using Router.Actors.Routing;
 using Router.Contracts;
 using Router.Contracts.Messages;
 using Router.Contracts.OpenRouter;
@@ -20,7 +21,7 @@ public static class ModelEndpoints
         app.MapGet("/v1/models/{**id}", GetAsync);
         app.MapGet("/api/v1/models/{**id}", GetAsync);
         app.MapGet("/router/models/{**id}", HealthAsync);
-        app.MapGet("/router/models", (ModelHealthDirectory directory) => Results.Json(directory.All, HttpResults.Json));
+        app.MapGet("/router/models", (ModelHealthBoard board) => Results.Json(board.All, HttpResults.Json));
         app.MapPost("/router/catalog/refresh", RefreshAsync);
         app.MapGet("/router/catalog", (CatalogReplica replica) =>
         {
