@@ -13,15 +13,7 @@ public sealed class ChildProcess : IDisposable
 
     public int Pid => _process.Id;
 
-    public static string Root
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Router.sln"))) dir = dir.Parent;
-            return dir?.FullName ?? throw new InvalidOperationException("run from the repository (bench/run.sh)");
-        }
-    }
+    public static string Root => Router.Shared.Loopback.RepositoryRoot;
 
     public static ChildProcess Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, string? workDir = null)
     {
@@ -70,10 +62,5 @@ public sealed class ChildProcess : IDisposable
         _process.Dispose();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Router.Shared.Loopback.FreePort();
 }

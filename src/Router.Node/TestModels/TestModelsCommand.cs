@@ -60,7 +60,7 @@ public static class TestModelsCommand
         settings = settings with
         {
             Urls = ["http://127.0.0.1:0"],
-            Port = settings.SeedNodes.Count > 0 ? 0 : FreePort(),
+            Port = settings.SeedNodes.Count > 0 ? 0 : Router.Shared.Loopback.FreePort(),
             Roles = settings.SeedNodes.Count > 0 ? [RouterAkkaHosting.FrontRole] : settings.Roles,
         };
         await using var node = await RouterNode.StartAsync(settings, (nodeOptions ?? new RouterNodeOptions()) with
@@ -123,12 +123,5 @@ public static class TestModelsCommand
             console.MarkupLine($"[yellow]Could not read the key's rate limit ({Markup.Escape(e.Error.Message)}); pacing at {FallbackPace.TotalSeconds} s.[/]");
             return FallbackPace;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

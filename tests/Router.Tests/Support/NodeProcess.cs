@@ -32,10 +32,8 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         get
         {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Router.sln"))) dir = dir.Parent;
             var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-            var dll = Path.Combine(dir!.FullName, "src", "Router.Node", "bin", configuration, "net10.0", "Router.Node.dll");
+            var dll = Path.Combine(Router.Shared.Loopback.RepositoryRoot, "src", "Router.Node", "bin", configuration, "net10.0", "Router.Node.dll");
             return File.Exists(dll) ? dll : throw new FileNotFoundException("Build src/Router.Node first", dll);
         }
     }

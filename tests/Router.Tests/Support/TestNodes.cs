@@ -53,10 +53,5 @@ public static class TestNodes
 
     public static string TempDir() => Directory.CreateTempSubdirectory("router-test-").FullName;
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Router.Shared.Loopback.FreePort();
 }
