@@ -60,6 +60,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
     private int _outcomesSinceSnapshot;
     private int _unconfirmedEvents; // written, not yet confirmed by the journal
     private bool _snapshotWanted;
+    private bool _snapshotSaving; // asked for, not yet confirmed
     private bool _stopping;
     private IMaterializer? _materializer;
     private long _lastPublished;
@@ -119,12 +120,14 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         });
         Command<SaveSnapshotSuccess>(_ =>
         {
-            if (_stopping) Context.Stop(Self);
+            _snapshotSaving = false;
+            StopIfDone();
         });
         Command<SaveSnapshotFailure>(f =>
         {
             _log.Warning(f.Cause, "Model {0}: snapshot failed", LogText.Safe(_id));
-            if (_stopping) Context.Stop(Self);
+            _snapshotSaving = false;
+            if (_stopping && _inFlight.Count == 0) Context.Stop(Self); // the counters since the last snapshot are lost
         });
     }
 
@@ -333,6 +336,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         if (!_inFlight.Remove(requestId, out var call)) return;
         handle(call);
         call.Cancellation.Dispose();
+        StopIfDone();
     }
 
     private void Succeeded(double latencyMs, bool wasProbe)
@@ -406,6 +410,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
     private void TakeSnapshot()
     {
         _snapshotWanted = false;
+        _snapshotSaving = true;
         _outcomesSinceSnapshot = 0;
         _lastSnapshot = Stopwatch.GetTimestamp();
         SaveSnapshot(_health.ToSnapshot());
@@ -424,16 +429,24 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         Context.Parent.Tell(new Passivate(StopModel.Instance));
     }
 
-    /// <summary>Passivation and shard hand-off end here: save the counters first, so they survive the move.</summary>
+    /// <summary>
+    /// Passivation and shard hand-off end here. Calls in flight finish first (a node leaving gracefully lets its
+    /// requests complete; the shard waits for its entities up to its hand-off timeout), then the counters are saved so
+    /// they survive the move, then the actor stops.
+    /// </summary>
     private void StopAfterSnapshot()
     {
-        if (_outcomesSinceSnapshot == 0)
-        {
-            Context.Stop(Self);
-            return;
-        }
         _stopping = true;
-        RequestSnapshot();
+        StopIfDone();
+    }
+
+    private void StopIfDone()
+    {
+        if (!_stopping || _inFlight.Count > 0 || _snapshotSaving) return;
+        if (_outcomesSinceSnapshot == 0 && !_snapshotWanted)
+            Context.Stop(Self);
+        else
+            RequestSnapshot(); // its confirmation comes back here
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)

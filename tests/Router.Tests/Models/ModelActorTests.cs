@@ -353,6 +353,23 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     }
 
     [Fact]
+    public async Task A_hand_off_lets_the_calls_in_flight_finish_before_the_actor_stops()
+    {
+        _fake.Script.Set(Model, new FakeBehavior { LatencyMs = 700 });
+        var actor = Spawn();
+        Watch(actor);
+        actor.Tell(Call("r1"));
+        await Wait.UntilAsync(() => _fake.Script.CallsTo(Model) == 1);
+        actor.Tell(ModelActor.StopModel.Instance); // the shard hands the model to another node
+        Assert.Equal("r1", ExpectMsg<Completed>(TimeSpan.FromSeconds(10)).RequestId); // answered, not failed over
+        ExpectTerminated(actor, TimeSpan.FromSeconds(10));
+
+        var again = Spawn("after-hand-off");
+        again.Tell(new GetModelHealth(Id));
+        Assert.Equal(1, ExpectMsg<ModelHealthView>().Successes); // and its outcome was saved before it stopped
+    }
+
+    [Fact]
     public void A_snapshot_never_counts_an_event_twice_on_recovery()
     {
         // Each 429 without Retry-After doubles the rest (5 s, 10 s, 20 s, ...): the streak is event-sourced, so an
