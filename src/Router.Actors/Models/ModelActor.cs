@@ -82,7 +82,10 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
         {
             if (offer.Snapshot is ModelHealthSnapshot snapshot) _health = ModelHealth.FromSnapshot(snapshot);
         });
-        Recover<IRouterMessage>(e => _health = _health.Apply(e));
+        Recover<IModelEvent>(e => _health = _health.Apply(e));
+        Recover<RecoveryCompleted>(_ => { });
+        // Anything else in a model's journal was not written by a model actor: fail the recovery, do not guess.
+        Recover<object>(e => throw new InvalidOperationException($"Model {_id}: unexpected {e.GetType().Name} in the journal"));
 
         Command<Complete>(cmd => Admit(cmd.RequestId, probe => StartCompletion(cmd, probe)));
         Command<StartStream>(cmd => Admit(cmd.RequestId, probe => StartStreaming(cmd, probe)));
@@ -355,7 +358,7 @@ public sealed class ModelActor : ReceivePersistentActor, IWithTimers
     /// The new state takes effect at once (so a half-open circuit admits exactly one probe); its events are written
     /// asynchronously so replies do not wait on the journal.
     /// </summary>
-    private void Transition(ModelHealth state, IReadOnlyList<IRouterMessage> events)
+    private void Transition(ModelHealth state, IReadOnlyList<IModelEvent> events)
     {
         _health = state;
         foreach (var e in events)

@@ -58,7 +58,7 @@ public sealed record ModelHealth
         }
     }
 
-    public (ModelHealth State, IReadOnlyList<IRouterMessage> Events) OnSuccess(DateTimeOffset now, double latencyMs, bool wasProbe, HealthPolicy policy)
+    public (ModelHealth State, IReadOnlyList<IModelEvent> Events) OnSuccess(DateTimeOffset now, double latencyMs, bool wasProbe, HealthPolicy policy)
     {
         var next = this with
         {
@@ -75,7 +75,7 @@ public sealed record ModelHealth
         return (next.Apply(closed), [closed]);
     }
 
-    public (ModelHealth State, IReadOnlyList<IRouterMessage> Events) OnFailure(DateTimeOffset now, UpstreamError error, bool wasProbe, HealthPolicy policy)
+    public (ModelHealth State, IReadOnlyList<IModelEvent> Events) OnFailure(DateTimeOffset now, UpstreamError error, bool wasProbe, HealthPolicy policy)
     {
         var next = this with
         {
@@ -121,7 +121,7 @@ public sealed record ModelHealth
     /// <summary>A call ended without an outcome (the caller cancelled): release the probe slot.</summary>
     public ModelHealth OnAbandoned(bool wasProbe) => wasProbe ? this with { ProbeInFlight = false } : this;
 
-    public ModelHealth Apply(IRouterMessage @event) => @event switch
+    public ModelHealth Apply(IModelEvent @event) => @event switch
     {
         CircuitOpened e => this with { Circuit = CircuitState.Open, OpenUntil = e.Until, Opens = e.Opens, ProbeInFlight = false },
         CircuitClosed => this with { Circuit = CircuitState.Closed, OpenUntil = null, Opens = 0, ConsecutiveFailures = 0 },
@@ -131,8 +131,7 @@ public sealed record ModelHealth
             CooldownReason = e.Reason,
             RateLimitStreak = e.RateLimited ? RateLimitStreak + 1 : RateLimitStreak,
         },
-        ModelHealthSnapshot s => FromSnapshot(s),
-        _ => this,
+        _ => throw new InvalidOperationException($"A model event this version cannot apply: {@event.GetType().Name}"),
     };
 
     public ModelHealthSnapshot ToSnapshot() => new(Circuit == CircuitState.HalfOpen ? CircuitState.Open : Circuit, OpenUntil, Opens,

@@ -369,6 +369,31 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         Assert.Equal(1, ExpectMsg<ModelHealthView>().Successes); // and its outcome was saved before it stopped
     }
 
+    /// <summary>Writes one message into a persistence id's journal, as another writer would.</summary>
+    private sealed class ForeignWriter : Akka.Persistence.ReceivePersistentActor
+    {
+        public ForeignWriter(string persistenceId, object message)
+        {
+            PersistenceId = persistenceId;
+            Command<string>(_ => Persist(message, _ => Sender.Tell("written")));
+        }
+
+        public override string PersistenceId { get; }
+    }
+
+    [Fact]
+    public void A_journal_entry_no_model_actor_wrote_fails_the_recovery_instead_of_being_ignored()
+    {
+        var writer = Sys.ActorOf(Props.Create(() => new ForeignWriter("model-" + Model, new QuotaUsed(1))));
+        writer.Tell("go");
+        ExpectMsg("written");
+        Sys.Stop(writer);
+
+        var actor = Spawn("recovers-foreign");
+        Watch(actor);
+        ExpectTerminated(actor, TimeSpan.FromSeconds(10)); // a recovery failure stops the actor
+    }
+
     [Fact]
     public void A_snapshot_never_counts_an_event_twice_on_recovery()
     {

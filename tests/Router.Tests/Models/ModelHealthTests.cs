@@ -175,7 +175,7 @@ public class ModelHealthTests
     public void Replaying_the_events_rebuilds_the_circuit_and_cooldown()
     {
         var live = ModelHealth.Initial;
-        var journal = new List<IRouterMessage>();
+        var journal = new List<IModelEvent>();
         foreach (var error in new[] { UpstreamErrorKind.ServerError, UpstreamErrorKind.Timeout, UpstreamErrorKind.Network })
         {
             var (next, events) = live.OnFailure(T0, Error(error), false, Policy);
