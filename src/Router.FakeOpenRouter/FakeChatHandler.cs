@@ -27,8 +27,8 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
         {
             using var body = new MemoryStream();
             await http.Request.Body.CopyToAsync(body, ct);
-            script.LastBody = body.ToArray();
-            request = JsonSerializer.Deserialize(script.LastBody, RouterJsonContext.Default.ChatCompletionRequest);
+            script.LastBody = body.GetBuffer().AsMemory(0, (int)body.Length); // read once, kept as read: no second copy
+            request = JsonSerializer.Deserialize(script.LastBody.Span, RouterJsonContext.Default.ChatCompletionRequest);
         }
         catch (JsonException e)
         {

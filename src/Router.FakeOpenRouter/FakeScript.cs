@@ -70,7 +70,7 @@ public sealed class FakeScript
     public IReadOnlyDictionary<string, string> LastHeaders { get; internal set; } = new Dictionary<string, string>();
 
     /// <summary>The body of the most recent chat call, as received.</summary>
-    public byte[] LastBody { get; internal set; } = [];
+    public ReadOnlyMemory<byte> LastBody { get; internal set; }
 
     /// <summary>The HTTP version of the most recent chat call, e.g. "HTTP/2".</summary>
     public string LastProtocol { get; internal set; } = "";

@@ -156,7 +156,6 @@ public sealed record ModelHealth
         return cooldown > open || open is null ? cooldown : open;
     }
 
-
     private static string Describe(UpstreamError error) =>
         error.StatusCode is { } status ? $"{error.Kind} ({status}): {error.Message}" : $"{error.Kind}: {error.Message}";
 }

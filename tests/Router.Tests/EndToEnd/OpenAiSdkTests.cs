@@ -1,5 +1,4 @@
 using System.ClientModel;
-using OpenAI;
 using OpenAI.Chat;
 using Router.FakeOpenRouter;
 using Router.Tests.Support;
@@ -12,8 +11,7 @@ public class OpenAiSdkTests : NodeTestBase
 {
     protected override (string Model, FakeBehavior Behavior)[] InitialBehaviors => [("test/delta", new FakeBehavior { StatusCode = 503 })];
 
-    private ChatClient Client(string model) =>
-        new(model, new ApiKeyCredential("any-key"), new OpenAIClientOptions { Endpoint = new Uri(Node.Url + "/v1") });
+    private ChatClient Client(string model) => OpenAiSdk.Chat(Node, model);
 
     [Fact]
     public async Task Chat_completion_through_the_sdk_falls_back_transparently()
@@ -42,7 +40,7 @@ public class OpenAiSdkTests : NodeTestBase
     [Fact]
     public async Task Listing_models_through_the_sdk()
     {
-        var client = new OpenAIClient(new ApiKeyCredential("any-key"), new OpenAIClientOptions { Endpoint = new Uri(Node.Url + "/v1") });
+        var client = OpenAiSdk.Client(Node);
         var models = (await client.GetOpenAIModelClient().GetModelsAsync()).Value;
         Assert.Equal(4, models.Count);
         Assert.Contains(models, m => m.Id == "test/alpha");
