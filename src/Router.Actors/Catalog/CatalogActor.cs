@@ -140,9 +140,13 @@ public static class CatalogActorHosting
     public static AkkaConfigurationBuilder AddCatalogSingleton(this AkkaConfigurationBuilder builder,
         OpenRouterClient client, CatalogSettings settings, TimeProvider time, string role) =>
         builder.WithSingleton<CatalogSingleton>("catalog", CatalogActor.Props(client, settings, time),
-            new ClusterSingletonOptions { Role = role }, createProxyToo: true);
+            SingletonOptions(role), createProxyToo: true);
 
     /// <summary>A proxy only, for nodes that do not host the singleton.</summary>
     public static AkkaConfigurationBuilder AddCatalogSingletonProxy(this AkkaConfigurationBuilder builder, string role) =>
-        builder.WithSingletonProxy<CatalogSingleton>("catalog", new ClusterSingletonOptions { Role = role });
+        builder.WithSingletonProxy<CatalogSingleton>("catalog", SingletonOptions(role));
+
+    // This Akka.NET version warns "failed to find singleton after 30 seconds" at every start, long before 30 s;
+    // readiness (/ready needs the catalog) reports a really missing catalog singleton instead.
+    private static ClusterSingletonOptions SingletonOptions(string role) => new() { Role = role, LogSingletonIdentificationFailure = false };
 }

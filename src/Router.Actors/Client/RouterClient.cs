@@ -27,7 +27,7 @@ public sealed record RouterStreamItem(string? Content, bool Done, ModelId? Model
 /// Router for .NET code running in (or embedding) a cluster node: the seed's client API over the routing actors,
 /// with the same priority, fallback and streaming semantics as the HTTP front.
 /// </summary>
-public sealed class RouterClient(RouterGateway gateway, CatalogReplica catalog, ActorSystem system)
+public sealed class RouterClient(Coordinators coordinators, CatalogReplica catalog, ActorSystem system)
 {
     private readonly IMaterializer _materializer = system.Materializer(namePrefix: "router-client");
 
@@ -41,7 +41,7 @@ public sealed class RouterClient(RouterGateway gateway, CatalogReplica catalog, 
     public async Task<RouterResponse> GenerateResponseAsync(IReadOnlyList<ChatMessage> messages, string? model = null,
         double temperature = 0.7, int maxTokens = 1024, CancellationToken ct = default)
     {
-        var result = await gateway.RouteAsync(new RouteRequest(Request(messages, model, temperature, maxTokens), Stream: false), ct);
+        var result = await coordinators.RouteAsync(new RouteRequest(Request(messages, model, temperature, maxTokens), Stream: false), ct);
         return result switch
         {
             RouteCompleted { Completion.Response: var r } c => new RouterResponse(true, r.Choices?.FirstOrDefault()?.Message?.ContentText, c.Model, r.Usage, null, c.Attempts, r),
@@ -53,14 +53,14 @@ public sealed class RouterClient(RouterGateway gateway, CatalogReplica catalog, 
     public async IAsyncEnumerable<RouterStreamItem> GenerateResponseStreamAsync(IReadOnlyList<ChatMessage> messages, string? model = null,
         double temperature = 0.7, int maxTokens = 1024, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var result = await gateway.RouteAsync(new RouteRequest(Request(messages, model, temperature, maxTokens), Stream: true), ct);
+        var result = await coordinators.RouteAsync(new RouteRequest(Request(messages, model, temperature, maxTokens), Stream: true), ct);
         if (result is RouteFailed failed)
         {
             yield return new RouterStreamItem(null, true, null, Error: failed.Error);
             yield break;
         }
         var streaming = (RouteStreaming)result;
-        await using var stream = gateway.Open(streaming);
+        await using var stream = coordinators.Open(streaming);
         Usage? usage = null;
         await foreach (var item in stream.ReadAsync(_materializer, ct))
         {

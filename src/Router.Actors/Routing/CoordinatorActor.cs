@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Hosting;
+using Akka.Routing;
 using Router.Actors.Catalog;
 using Router.Actors.Observability;
 using Router.Contracts.Messages;
@@ -27,6 +29,23 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
     public ILoggingAdapter Log { get; } = Context.GetLogger();
 
     public static Props Props(RoutingContext context) => Akka.Actor.Props.Create(() => new CoordinatorActor(context));
+
+    /// <summary>
+    /// A node's coordinators (one per core): a consistent-hashing pool on the route id, so a route's cancellation
+    /// reaches the coordinator that holds it. A failing coordinator restarts alone, as it would outside a pool.
+    /// </summary>
+    public static Props PoolProps(RoutingContext context, int? size = null) =>
+        Props(context).WithRouter(new ConsistentHashingPool(size ?? Math.Max(2, Environment.ProcessorCount))
+            .WithHashMapping(RouteIdOf)
+            .WithSupervisorStrategy(Akka.Actor.SupervisorStrategy.DefaultStrategy));
+
+    private static object? RouteIdOf(object message) => message switch
+    {
+        LocalRoute m => m.Route.RouteId,
+        CancelRoute m => m.RouteId,
+        RouteRequest m => m.RouteId ?? string.Empty,
+        _ => null,
+    };
 
     /// <summary>Answers of abandoned attempts (no session owns their id any more) are ignored; stream refs time out by themselves.</summary>
     protected override void OnReceive(object message)
@@ -134,4 +153,15 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
     void IRouteHost.AttemptStarted(string attemptId, RouteSession session) => _attempts[attemptId] = session;
     void IRouteHost.AttemptEnded(string attemptId) => _attempts.Remove(attemptId);
     void IRouteHost.Ended(RouteSession session) => _routes.Remove(session.Id);
+}
+
+/// <summary>Registry key of the node's coordinator pool.</summary>
+public sealed class CoordinatorPool;
+
+public static class CoordinatorActorHosting
+{
+    /// <summary>Starts the node's coordinator pool (every node routes requests: front nodes and embedded clients).</summary>
+    public static AkkaConfigurationBuilder AddCoordinators(this AkkaConfigurationBuilder builder, Func<RoutingContext> context) =>
+        builder.WithActors((system, registry) =>
+            registry.Register<CoordinatorPool>(system.ActorOf(CoordinatorActor.PoolProps(context()), "coordinators")));
 }

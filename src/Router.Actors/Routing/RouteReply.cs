@@ -29,7 +29,7 @@ internal sealed class TaskReply(TaskCompletionSource<RouteResult> reply) : Route
 }
 
 /// <summary>
-/// A route asked for on this node by the <see cref="RouterGateway"/>: answered by completing <see cref="Reply"/>,
+/// A route asked for on this node by the <see cref="Coordinators"/>: answered by completing <see cref="Reply"/>,
 /// which spares each request the temporary actor, timer and registration of an Ask. Never leaves the node.
 /// </summary>
 internal sealed record LocalRoute(RouteRequest Route, TaskCompletionSource<RouteResult> Reply);

@@ -1,4 +1,5 @@
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Akka.Remote.Transport.DotNetty;
@@ -8,8 +9,7 @@ using Router.Actors.Observability;
 using Router.Actors.Routing;
 using Router.Actors.OpenRouter;
 using Router.Actors.Quota;
-using Router.Contracts.Messages;
-using Router.Contracts.Serialization;
+using Router.Actors.Serialization;
 using Router.Node.Configuration;
 
 namespace Router.Node.Hosting;
@@ -26,7 +26,15 @@ public static class RouterAkkaHosting
     /// </summary>
     private static RemoteOptions RemotingOptions(RouterSettings settings)
     {
-        var options = new RemoteOptions { HostName = settings.Hostname, Port = settings.Port };
+        var options = new RemoteOptions
+        {
+            HostName = settings.Hostname,
+            Port = settings.Port,
+            // A 5,000-model catalog is a few MB; a frame must hold a whole catalog update.
+            MaxFrameSize = 16 * 1024 * 1024,
+            SendBufferSize = 32 * 1024 * 1024,
+            ReceiveBufferSize = 32 * 1024 * 1024,
+        };
         if (settings.RemotingTls is not { } tls) return options;
         options.EnableSsl = true;
         options.Ssl = new SslOptions
@@ -40,40 +48,49 @@ public static class RouterAkkaHosting
         return options;
     }
 
-    /// <summary>The ActorSystem: cluster.hocon, remoting, clustering, the serializer, model shards, catalog singleton and replica.</summary>
+    /// <summary>
+    /// The ActorSystem: remoting, clustering with the split-brain resolver, the serializer, persistence, health checks,
+    /// model and quota shards, the catalog singleton and its replica, the coordinators. <c>cluster.hocon</c> holds only
+    /// what has no typed option; ROUTER_AKKA_HOCON goes over everything.
+    /// </summary>
     public static IServiceCollection AddRouterAkka(this IServiceCollection services, RouterSettings settings)
     {
         var hocon = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "cluster.hocon"));
-        var persistence = PersistenceHocon.For(settings);
         var seeds = settings.SeedNodes.Count > 0
             ? settings.SeedNodes.ToArray()
             : [$"{settings.RemotingProtocol}://{SystemName}@{settings.Hostname}:{settings.Port}"];
         var hostsModels = settings.Roles.Contains(RouterRole);
 
+        services.AddHealthChecks();
         return services.AddAkka(SystemName, (builder, sp) =>
         {
-            if (settings.AkkaHocon is { } extra)
-                builder.AddHocon(extra, HoconAddMode.Prepend);
+            var time = sp.GetRequiredService<TimeProvider>();
             builder
-                .AddHocon(persistence, HoconAddMode.Prepend)
                 .AddHocon(hocon, HoconAddMode.Append)
                 .ConfigureLoggers(loggers =>
                 {
+                    loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
+                .WithActorAskTimeout(TimeSpan.FromSeconds(60))
                 .WithRemoting(RemotingOptions(settings))
-                .WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = seeds })
-                .WithCustomSerializer("router", [typeof(IRouterMessage)], system => new RouterSerializer(system));
+                .WithClustering(new ClusterOptions
+                {
+                    Roles = settings.Roles.ToArray(),
+                    SeedNodes = seeds,
+                    SplitBrainResolver = new KeepMajorityOption(),
+                })
+                .AddRouterSerialization()
+                .AddRouterPersistence(settings, [RouterHealthChecks.Readiness])
+                .AddRouterHealthChecks(sp.GetRequiredService<CatalogReplica>());
 
-            var client = sp.GetRequiredService<OpenRouterClient>();
-            var time = sp.GetRequiredService<TimeProvider>();
             if (hostsModels)
             {
                 builder
                     .AddModelShards(sp.GetRequiredService<ModelActorSettings>(), RouterRole)
                     .AddQuotaShards(RouterRole)
-                    .AddCatalogSingleton(client, sp.GetRequiredService<CatalogSettings>(), time, RouterRole);
+                    .AddCatalogSingleton(sp.GetRequiredService<OpenRouterClient>(), sp.GetRequiredService<CatalogSettings>(), time, RouterRole);
             }
             else
             {
@@ -81,7 +98,11 @@ public static class RouterAkkaHosting
             }
             builder
                 .AddCatalogReplica(sp.GetRequiredService<CatalogReplica>())
-                .AddModelHealthListener(sp.GetRequiredService<ModelHealthBoard>(), time);
+                .AddModelHealthListener(sp.GetRequiredService<ModelHealthBoard>(), time)
+                .AddCoordinators(sp.GetRequiredService<RoutingContext>);
+
+            if (settings.AkkaHocon is { } extra)
+                builder.AddHocon(extra, HoconAddMode.Prepend);
         });
     }
 }

@@ -90,6 +90,8 @@ public sealed class RouterNode : IAsyncDisposable
         // Hosting starts an Activity for every request whenever its logger is enabled at any level; it only ever
         // logs request start/finish (Information, filtered above), so switching it off saves that work per request.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // An unhealthy check is logged as an error each time it runs (every /ready poll); the /ready body says it once per ask.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
         options.Logging?.Invoke(builder.Logging);
         AddServices(builder.Services, settings, clientOptions, options);
         builder.Services.AddRouterAkka(settings);
@@ -191,13 +193,14 @@ public sealed class RouterNode : IAsyncDisposable
             AttemptTimeout = options.AttemptTimeout ?? RoutingSettings.AttemptTimeoutFor(clientOptions),
             RequestTimeout = settings.RequestTimeout,
         });
-        services.AddSingleton(sp => new RouterClient(sp.GetRequiredService<RouterGateway>(), sp.GetRequiredService<CatalogReplica>(), sp.GetRequiredService<ActorSystem>()));
-        services.AddSingleton(sp => new RouterGateway(sp.GetRequiredService<ActorSystem>(), new RoutingContext(
+        services.AddSingleton(sp => new RouterClient(sp.GetRequiredService<Coordinators>(), sp.GetRequiredService<CatalogReplica>(), sp.GetRequiredService<ActorSystem>()));
+        services.AddSingleton(sp => new RoutingContext(
             sp.GetRequiredService<IRequiredActor<ModelShardRegion>>().ActorRef,
             sp.GetRequiredService<CatalogReplica>(),
             sp.GetRequiredService<ModelHealthBoard>(),
             sp.GetRequiredService<RoutingSettings>(),
-            TimeProvider.System)));
+            TimeProvider.System));
+        services.AddSingleton(sp => new Coordinators(sp.GetRequiredService<IRequiredActor<CoordinatorPool>>(), sp.GetRequiredService<RoutingContext>()));
     }
 
     /// <summary>Runs until the host is told to stop or <paramref name="ct"/> fires (SIGTERM/Ctrl-C), then stops gracefully.</summary>

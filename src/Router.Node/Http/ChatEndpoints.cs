@@ -20,7 +20,7 @@ public static class ChatEndpoints
         app.MapPost("/api/v1/chat/completions", HandleAsync);
     }
 
-    private static async Task HandleAsync(HttpContext http, RouterGateway gateway, RouterSettings settings,
+    private static async Task HandleAsync(HttpContext http, Coordinators coordinators, RouterSettings settings,
         IHostApplicationLifetime lifetime, IMaterializer materializer, QuotaGate quota)
     {
         var (request, invalid) = await ChatRequestReader.ReadAsync(http.Request, settings.MaxMessages, http.RequestAborted);
@@ -48,7 +48,7 @@ public static class ChatEndpoints
         RouteResult result;
         try
         {
-            result = await gateway.RouteAsync(new RouteRequest(request, Stream: stream), ct);
+            result = await coordinators.RouteAsync(new RouteRequest(request, Stream: stream), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -64,7 +64,7 @@ public static class ChatEndpoints
                 await WriteCompletionAsync(http, completed);
                 break;
             case RouteStreaming streaming:
-                await SseResponse.WriteAsync(http, gateway.Open(streaming), materializer, ct);
+                await SseResponse.WriteAsync(http, coordinators.Open(streaming), materializer, ct);
                 break;
             case RouteFailed failed:
                 await HttpResults.WriteErrorAsync(http, OpenAiError.FromUpstream(failed.Error), failed.Attempts, failed.Error.RetryAfter);

@@ -10,7 +10,7 @@ namespace Router.Node.TestModels;
 /// Tests one model: the prompt through the model's actor with strict routing (no fallback), so the actor's health
 /// statistics learn from it. A rate limit is waited out and retried instead of failing the model.
 /// </summary>
-public sealed class ModelProber(RouterGateway gateway, TestModelsOptions options, Action<string, TimeSpan>? onBackoff = null)
+public sealed class ModelProber(Coordinators coordinators, TestModelsOptions options, Action<string, TimeSpan>? onBackoff = null)
 {
     public async Task<ModelTestResult> TestAsync(ModelInfo model, CancellationToken ct)
     {
@@ -24,7 +24,7 @@ public sealed class ModelProber(RouterGateway gateway, TestModelsOptions options
         for (var tries = 1; ; tries++)
         {
             var watch = Stopwatch.StartNew();
-            var result = await gateway.RouteAsync(new RouteRequest(request, Stream: false, Strict: true), ct);
+            var result = await coordinators.RouteAsync(new RouteRequest(request, Stream: false, Strict: true), ct);
             watch.Stop();
             switch (result)
             {

@@ -99,7 +99,7 @@ public static class TestModelsCommand
                            $"{(node.Fake is null ? "OpenRouter" : "the DEV_MODE fake OpenRouter")}, one start every {pace.TotalSeconds:0.###} s, {options.Concurrency} at a time.");
 
         IModelTestProgress? progressSink = null;
-        var prober = new ModelProber(node.Services.GetRequiredService<RouterGateway>(), options,
+        var prober = new ModelProber(node.Services.GetRequiredService<Coordinators>(), options,
             (model, wait) => progressSink?.Waiting(model, wait));
         var runner = new ModelTestRunner(prober.TestAsync, output, options);
         var report = await TestModelsConsole.WithProgressAsync(console, progress =>

@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace Router.Tests.Catalog;
 
 /// <summary>The catalog actor and a replica on a one-node cluster, against the fake over HTTP.</summary>
-public class CatalogActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Cluster, output), IAsyncLifetime
+public class CatalogActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestActorSystems.Create(AkkaConfigs.Cluster), output), IAsyncLifetime
 {
     private FakeOpenRouterServer _fake = null!;
     private OpenRouterClient _client = null!;

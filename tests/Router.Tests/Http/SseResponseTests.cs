@@ -15,7 +15,7 @@ using Xunit.Abstractions;
 namespace Router.Tests.Http;
 
 /// <summary>The SSE writer against a real model actor streaming from the fake over HTTP.</summary>
-public class SseResponseTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Local, output), IAsyncLifetime
+public class SseResponseTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestActorSystems.Create(AkkaConfigs.Local), output), IAsyncLifetime
 {
     private const string Model = "test/alpha";
     private FakeOpenRouterServer _fake = null!;
@@ -41,7 +41,8 @@ public class SseResponseTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Te
         // The claim timeout is what used to end such a stream; make it far longer than the test may wait.
         var settings = new ModelActorSettings(_client, new HealthPolicy(), TimeProvider.System) { StreamClaimTimeout = TimeSpan.FromMinutes(5) };
         var model = Sys.ActorOf(ModelActor.Props(new ModelId(Model), settings));
-        var gateway = new RouterGateway(Sys, new RoutingContext(model, new CatalogReplica(), new ModelHealthBoard(), new RoutingSettings(), TimeProvider.System));
+        var context = new RoutingContext(model, new CatalogReplica(), new ModelHealthBoard(), new RoutingSettings(), TimeProvider.System);
+        var coordinators = new Coordinators(Sys.ActorOf(CoordinatorActor.PoolProps(context)), context);
 
         model.Tell(new StartStream(new ModelId(Model), "s1", Fakes.Hello(Model)));
         var started = ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(5));
@@ -51,7 +52,7 @@ public class SseResponseTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Te
         await gone.CancelAsync(); // the client left as the route answered
         var http = new DefaultHttpContext { RequestAborted = gone.Token };
         http.Response.Body = new MemoryStream();
-        await SseResponse.WriteAsync(http, gateway.Open(new RouteStreaming(started.Stream, started.ModelId, started.RequestId, [])),
+        await SseResponse.WriteAsync(http, coordinators.Open(new RouteStreaming(started.Stream, started.ModelId, started.RequestId, [])),
             Sys.Materializer(), gone.Token);
 
         await Wait.UntilAsync(() => _fake.Script.ActiveStreams(Model) == 0, 10_000);

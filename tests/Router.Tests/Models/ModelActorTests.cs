@@ -14,7 +14,7 @@ using Xunit.Abstractions;
 namespace Router.Tests.Models;
 
 /// <summary>A model actor against the fake OpenRouter over real HTTP.</summary>
-public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Local, output), IAsyncLifetime
+public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestActorSystems.Create(AkkaConfigs.Local), output), IAsyncLifetime
 {
     private const string Model = "test/alpha";
     private static readonly ModelId Id = new(Model);

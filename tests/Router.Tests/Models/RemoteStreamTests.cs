@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace Router.Tests.Models;
 
 /// <summary>A model actor handing a stream to a requester on another actor system (another node), over real remoting.</summary>
-public class RemoteStreamTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Cluster, output), IAsyncLifetime
+public class RemoteStreamTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestActorSystems.Create(AkkaConfigs.Cluster), output), IAsyncLifetime
 {
     private static readonly ModelId Id = new("test/alpha");
     private FakeOpenRouterServer _fake = null!;
@@ -22,8 +22,7 @@ public class RemoteStreamTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
         _fake = await Fakes.StartAsync((Id.Value, new FakeBehavior { Content = string.Join(' ', Enumerable.Repeat("tok", 300)), TokensPerSecond = 50 }));
         _client = new OpenRouterClient(Fakes.ClientOptions(_fake) with { RetryAttempts = 1 });
         // Another node: stream refs arrive there, so it knows Akka.Streams' serializer for them as a node does.
-        _other = ActorSystem.Create(Sys.Name, Akka.Configuration.ConfigurationFactory.ParseString(AkkaConfigs.Cluster)
-            .WithFallback(Akka.Streams.ActorMaterializer.DefaultConfig()));
+        _other = TestActorSystems.Create(AkkaConfigs.Cluster, Sys.Name);
     }
 
     public async Task DisposeAsync()

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace Router.Tests.Persistence;
 
-public class PersistenceCheckActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Local, output)
+public class PersistenceCheckActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestActorSystems.Create(AkkaConfigs.Local), output)
 {
     [Fact]
     public async Task Passes_with_a_working_journal_and_can_run_again()
@@ -15,7 +15,7 @@ public class PersistenceCheckActorTests(ITestOutputHelper output) : Akka.TestKit
 }
 
 public class PersistenceCheckWithoutJournalTests(ITestOutputHelper output)
-    : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Serializer + "\nakka.persistence.journal.plugin = \"no.such.journal\"", output)
+    : Akka.TestKit.Xunit2.TestKit(TestActorSystems.Create("akka.persistence.journal.plugin = \"no.such.journal\""), output)
 {
     [Fact]
     public async Task Fails_with_a_clear_message_when_the_journal_is_broken()

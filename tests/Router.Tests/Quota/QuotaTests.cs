@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace Router.Tests.Quota;
 
 /// <summary>Daily counters and the gate in front of them, on in-memory persistence that serializes every event.</summary>
-public class QuotaTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Local, output)
+public class QuotaTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestActorSystems.Create(AkkaConfigs.Local), output)
 {
     private static readonly DateTimeOffset LateEvening = new(2026, 11, 29, 23, 59, 58, TimeSpan.Zero);
 

@@ -14,7 +14,7 @@ using Xunit.Abstractions;
 namespace Router.Tests.Routing;
 
 /// <summary>The coordinator against a probe standing in for the model shards.</summary>
-public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Local, output)
+public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestActorSystems.Create(AkkaConfigs.Local), output)
 {
     private readonly ModelHealthBoard _board = new();
 
@@ -43,12 +43,15 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
 
     private static UpstreamError Fail(int status, TimeSpan? retryAfter = null) => ErrorClassifier.FromStatus(status, $"HTTP {status}", retryAfter);
 
+    private Coordinators StartCoordinators(RoutingContext context) =>
+        new(Sys.ActorOf(CoordinatorActor.PoolProps(context), "coordinators"), context);
+
     [Fact]
-    public async Task The_gateway_answers_its_caller_with_the_route_result()
+    public async Task The_coordinator_pool_answers_its_caller_with_the_route_result()
     {
         var (region, context) = Context(null, ["cat/a", "req/x"]);
-        var gateway = new RouterGateway(Sys, context);
-        var routing = gateway.RouteAsync(Route("req/x"));
+        var coordinators = StartCoordinators(context);
+        var routing = coordinators.RouteAsync(Route("req/x"));
         var call = region.ExpectMsg<Complete>();
         region.Reply(new AttemptFailed(call.RequestId, call.ModelId, Fail(503)));
         var second = region.ExpectMsg<Complete>();
@@ -83,9 +86,9 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     public async Task A_caller_that_goes_away_is_cancelled_at_once_and_so_is_its_call_in_flight()
     {
         var (region, context) = Context(null, ["cat/a", "req/x"]);
-        var gateway = new RouterGateway(Sys, context);
+        var coordinators = StartCoordinators(context);
         using var cancellation = new CancellationTokenSource();
-        var routing = gateway.RouteAsync(Route("req/x"), cancellation.Token);
+        var routing = coordinators.RouteAsync(Route("req/x"), cancellation.Token);
         var call = region.ExpectMsg<Complete>();
         cancellation.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => routing.WaitAsync(TimeSpan.FromSeconds(5)));
@@ -96,10 +99,10 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     public async Task A_coordinator_that_stops_fails_the_routes_it_holds_instead_of_leaving_them_waiting()
     {
         var (region, context) = Context(null, ["cat/a", "req/x"]);
-        var gateway = new RouterGateway(Sys, context);
-        var routing = gateway.RouteAsync(Route("req/x"));
+        var coordinators = StartCoordinators(context);
+        var routing = coordinators.RouteAsync(Route("req/x"));
         region.ExpectMsg<Complete>();
-        Sys.ActorSelection("/user/router-coordinator-*").Tell(PoisonPill.Instance);
+        Sys.ActorSelection("/user/coordinators/*").Tell(PoisonPill.Instance);
         var failed = Assert.IsType<RouteFailed>(await routing.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Contains("coordinator stopped", failed.Error.Message);
         Assert.True(failed.Error.ShouldFallback); // another node may serve a retry

@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace Router.Tests.Routing;
 
 /// <summary>Messages whose loss with a dead node is expected and handled are not logged as dead letters.</summary>
-public class DeadLetterTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Local, output)
+public class DeadLetterTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestActorSystems.Create(AkkaConfigs.Local), output)
 {
     [Fact]
     public void Liveness_checks_and_cancels_to_a_dead_actor_are_suppressed_other_messages_are_not()

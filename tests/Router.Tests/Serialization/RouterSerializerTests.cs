@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 
 namespace Router.Tests.Serialization;
 
-public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(AkkaConfigs.Local, output)
+public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestActorSystems.Create(AkkaConfigs.Local), output)
 {
     private static readonly DateTimeOffset T = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
     private static readonly ModelId Id = new("openai/gpt-4o");

@@ -1,18 +1,10 @@
 namespace Router.Tests.Support;
 
+/// <summary>The HOCON actor tests put over <see cref="TestActorSystems"/> (the serializer comes from the node's own registration).</summary>
 public static class AkkaConfigs
 {
-    /// <summary>Router's serializer bound as in production, so tests exercise it.</summary>
-    public const string Serializer = """
-        akka.actor {
-          serializers.router = "Router.Contracts.Serialization.RouterSerializer, Router.Contracts"
-          serialization-bindings { "Router.Contracts.Messages.IRouterMessage, Router.Contracts" = router }
-          serialization-identifiers { "Router.Contracts.Serialization.RouterSerializer, Router.Contracts" = 7301 }
-        }
-        """;
-
     /// <summary>Local actors with in-memory persistence that still serializes every event and snapshot.</summary>
-    public const string Local = Serializer + "\n" + """
+    public const string Local = """
         akka.loglevel = INFO
         akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"

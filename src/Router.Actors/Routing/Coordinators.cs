@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Hosting;
 using Router.Actors.OpenRouter;
 using Router.Contracts;
 using Router.Contracts.Messages;
@@ -6,22 +7,23 @@ using Router.Contracts.Messages;
 namespace Router.Actors.Routing;
 
 /// <summary>
-/// The entry point of the request path on a node: hands each request to one of the node's coordinators (one per
-/// core, round robin) and cancels its route when the caller goes away.
+/// The entry point of the request path on a node: names each request, hands it to the node's coordinator pool and
+/// cancels its route when the caller goes away.
 /// </summary>
-public sealed class RouterGateway
+public sealed class Coordinators
 {
-    private readonly IActorRef[] _coordinators;
+    private readonly IActorRef _pool;
     private readonly string _prefix = "req-" + Guid.NewGuid().ToString("N")[..6]; // route ids are unique in the cluster
     private long _requests;
 
-    public RouterGateway(ActorSystem system, RoutingContext context)
+    public Coordinators(IActorRef pool, RoutingContext context)
     {
+        _pool = pool;
         Context = context;
-        var props = CoordinatorActor.Props(context);
-        _coordinators = Enumerable.Range(0, Math.Max(2, Environment.ProcessorCount))
-            .Select(i => system.ActorOf(props, $"router-coordinator-{i}"))
-            .ToArray();
+    }
+
+    public Coordinators(IRequiredActor<CoordinatorPool> pool, RoutingContext context) : this(pool.ActorRef, context)
+    {
     }
 
     public RoutingContext Context { get; }
@@ -38,13 +40,12 @@ public sealed class RouterGateway
         ct.ThrowIfCancellationRequested();
         if (!Context.Catalog.Current.IsLoaded && !await Context.Catalog.WaitLoadedAsync(Context.Settings.CatalogWait, ct))
             return CatalogNotLoaded;
-        var n = Interlocked.Increment(ref _requests);
-        var id = $"{_prefix}-{n}";
-        var coordinator = _coordinators[n % _coordinators.Length];
+        var id = $"{_prefix}-{Interlocked.Increment(ref _requests)}";
         var reply = new TaskCompletionSource<RouteResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         // The coordinator always answers: by its deadline at the latest, cancelled when the caller goes away, failed if it stops.
-        await using var registration = ct.Register(() => coordinator.Tell(new CancelRoute(id)));
-        coordinator.Tell(new LocalRoute(request with { RouteId = id }, reply));
+        // The pool sends both messages of a route to the same coordinator (it hashes the route id).
+        await using var registration = ct.Register(() => _pool.Tell(new CancelRoute(id)));
+        _pool.Tell(new LocalRoute(request with { RouteId = id }, reply));
         return await reply.Task;
     }
 }
