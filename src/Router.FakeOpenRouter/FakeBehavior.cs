@@ -53,6 +53,9 @@ public sealed record FakeBehavior
     public bool SplitWrites { get; init; }
     public bool MultiLineData { get; init; }
 
+    /// <summary>End the stream with <c>data: [DONE]</c> and one line end, no blank line: an event the SSE rules discard.</summary>
+    public bool UnterminatedDone { get; init; }
+
     /// <summary>Send <c>: OPENROUTER PROCESSING</c> comment lines while waiting (streaming).</summary>
     public bool ProcessingComments { get; init; } = true;
 

@@ -275,7 +275,8 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
             var body = behavior.MultiLineData && data.StartsWith('{') && data.Length > 1
                 ? "data: {" + _newline + "data: " + data[1..]
                 : "data: " + data;
-            return WriteAsync(body + _newline + _newline, ct);
+            var end = behavior.UnterminatedDone && data == "[DONE]" ? _newline : _newline + _newline;
+            return WriteAsync(body + end, ct);
         }
 
         private async Task WriteAsync(string text, CancellationToken ct)

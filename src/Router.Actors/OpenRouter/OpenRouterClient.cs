@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.ServerSentEvents;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -113,9 +114,12 @@ public sealed class OpenRouterClient : IDisposable
         using var firstToken = new CancellationTokenSource(_options.FirstTokenTimeout, _time);
         using var idle = new CancellationTokenSource(_options.Timeout, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, idle.Token, firstToken.Token);
-        await using var sse = new SseReader(body, onComment: () => idle.CancelAfter(_options.Timeout));
+        // Any bytes are a sign of life, keep-alive comments (": OPENROUTER PROCESSING") included, which the parser skips.
+        var signsOfLife = new SignOfLifeStream(body, () => idle.CancelAfter(_options.Timeout));
+        await using var events = SseParser.Create(signsOfLife, static (_, data) => data.SequenceEqual("[DONE]"u8) ? null : data.ToArray())
+            .EnumerateAsync(stop.Token).GetAsyncEnumerator(stop.Token);
         var waiting = true;
-        while (await NextChunkAsync(sse, idle, firstToken, stop.Token, request.Model, ct) is { } chunk)
+        while (await NextChunkAsync(events, idle, firstToken, request.Model, ct) is { } chunk)
         {
             if (waiting && chunk.HasContent)
             {
@@ -126,14 +130,15 @@ public sealed class OpenRouterClient : IDisposable
         }
     }
 
-    private async Task<UpstreamChunk?> NextChunkAsync(SseReader sse, CancellationTokenSource idle, CancellationTokenSource firstToken,
-        CancellationToken stop, string? model, CancellationToken ct)
+    /// <summary>The next chunk; null at <c>[DONE]</c>.</summary>
+    private async Task<UpstreamChunk?> NextChunkAsync(IAsyncEnumerator<SseItem<byte[]?>> events, CancellationTokenSource idle,
+        CancellationTokenSource firstToken, string? model, CancellationToken ct)
     {
-        SseEvent? sseEvent;
-        idle.CancelAfter(_options.Timeout);
+        idle.CancelAfter(_options.Timeout); // the silence counts from here: time the consumer took is not the upstream's
         try
         {
-            sseEvent = await sse.ReadAsync(stop);
+            if (!await events.MoveNextAsync())
+                throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.StreamError, "Stream ended before [DONE]", null, model));
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested && firstToken.IsCancellationRequested)
         {
@@ -149,15 +154,13 @@ public sealed class OpenRouterClient : IDisposable
         {
             throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.Network, "Stream broken: " + e.Message, null, model), e);
         }
-        if (sseEvent is null)
-            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.StreamError, "Stream ended before [DONE]", null, model));
-        if (sseEvent.Data == "[DONE]")
+        if (events.Current.Data is not { } data)
             return null;
 
         UpstreamChunk chunk;
         try
         {
-            chunk = UpstreamChunk.Read(sseEvent.Data);
+            chunk = UpstreamChunk.Read(data);
         }
         catch (JsonException e)
         {

@@ -63,12 +63,12 @@ public class GracefulLeaveTests(PostgresServer postgres)
         };
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
-        await using var sse = new Router.Actors.OpenRouter.SseReader(body);
-        Assert.NotNull(await sse.ReadAsync()); // the stream is under way
+        await using var sse = Sse.Events(body).GetAsyncEnumerator();
+        Assert.True(await sse.MoveNextAsync()); // the stream is under way
 
         var stopping = node.TerminateAsync(TimeSpan.FromSeconds(40));
         var events = new List<string>();
-        while (await sse.ReadAsync() is { } e) events.Add(e.Data);
+        while (await sse.MoveNextAsync()) events.Add(sse.Current);
         await stopping;
 
         Assert.Equal("[DONE]", events[^1]);

@@ -46,6 +46,16 @@ public class OpenRouterStreamingTests
     }
 
     [Fact]
+    public async Task An_event_cut_before_its_blank_line_is_no_event_so_the_stream_ended_before_done()
+    {
+        await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { Content = "a b", UnterminatedDone = true }));
+        using var client = new OpenRouterClient(Fakes.ClientOptions(fake));
+        var e = await Assert.ThrowsAsync<OpenRouterException>(() => CollectAsync(client));
+        Assert.Equal(UpstreamErrorKind.StreamError, e.Error.Kind);
+        Assert.Contains("before [DONE]", e.Error.Message);
+    }
+
+    [Fact]
     public async Task Chunks_arrive_as_they_are_produced()
     {
         // 10 tokens/s: six words are produced over about half a second. Delivered as produced, the last word
