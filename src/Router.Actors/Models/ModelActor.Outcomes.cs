@@ -48,7 +48,7 @@ public sealed partial class ModelActor
         call.Tail = _handOff.HandOut(attemptId, call.ReplyTo, msg, call.Cancellation, end => self.Tell(new StreamEnded(attemptId, end)));
     }
 
-    private void OnStreamEnded(StreamEnded msg) => Finish(msg.RequestId, call =>
+    private void OnStreamEnded(StreamEnded msg) => Finish(msg.AttemptId, call =>
     {
         if (msg.End is { Error: { } error, FromUpstream: true })
         {
@@ -58,7 +58,7 @@ public sealed partial class ModelActor
         else if (msg.End is { Error: { } ours })
         {
             // Router broke the stream, not the model: its client got the error event, the model's health is untouched.
-            _log.Error("Model {0}: stream {1} failed inside Router: {2}", LogText.Safe(_id), LogText.Safe(msg.RequestId), LogText.Safe(ours.Message));
+            _log.Error("Model {0}: stream {1} failed inside Router: {2}", LogText.Safe(_id), LogText.Safe(msg.AttemptId), LogText.Safe(ours.Message));
             _health = _health.OnAbandoned(call.IsProbe);
         }
         else if (msg.End.Cancelled)
@@ -73,9 +73,9 @@ public sealed partial class ModelActor
         }
     });
 
-    private void Finish(string requestId, Action<InFlightCall> handle)
+    private void Finish(string attemptId, Action<InFlightCall> handle)
     {
-        if (!_inFlight.Remove(requestId, out var call)) return;
+        if (!_inFlight.Remove(attemptId, out var call)) return;
         handle(call);
         call.Cancellation.Dispose();
         StopIfDone();

@@ -57,18 +57,18 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
         // Anything else in a model's journal was not written by a model actor: fail the recovery, do not guess.
         Recover<object>(e => throw new InvalidOperationException($"Model {_id}: unexpected {e.GetType().Name} in the journal"));
 
-        Command<Complete>(cmd => Admit(cmd.RequestId, probe => StartCompletion(cmd, probe)));
-        Command<StartStream>(cmd => Admit(cmd.RequestId, probe => StartStreaming(cmd, probe)));
+        Command<CallModel>(cmd => Admit(cmd.AttemptId, probe => StartCall(cmd, probe)));
+        Command<StartStream>(cmd => Admit(cmd.AttemptId, probe => StartStreaming(cmd, probe)));
         Command<CancelCall>(cmd =>
         {
-            if (!_inFlight.TryGetValue(cmd.RequestId, out var call)) return;
+            if (!_inFlight.TryGetValue(cmd.AttemptId, out var call)) return;
             call.Cancellation.Cancel();
             call.Tail?.Abandon(); // a stream handed out but not yet read ends here
         });
         Command<GetModelHealth>(_ => Sender.Tell(View()));
         Command<GetCallStatus>(q =>
         {
-            if (_inFlight.ContainsKey(q.RequestId)) Sender.Tell(new CallInProgress(q.RequestId, _id));
+            if (_inFlight.ContainsKey(q.AttemptId)) Sender.Tell(new CallInProgress(q.AttemptId, _id));
         });
         Command<RecordMeasurement>(m =>
         {
@@ -120,14 +120,14 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
         base.PreStart();
     }
 
-    private void Admit(string requestId, Action<bool> start)
+    private void Admit(string attemptId, Action<bool> start)
     {
         var (state, admission) = _health.Admit(Now);
         _health = state;
         switch (admission)
         {
             case Admission.Rejected r:
-                Sender.Tell(new AttemptRejected(requestId, _id, r.Reason, r.RetryAt));
+                Sender.Tell(new AttemptRejected(attemptId, _id, r.Reason, r.RetryAt));
                 break;
             case Admission.Admitted a:
                 if (a.IsProbe)
@@ -140,16 +140,16 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    private void StartCompletion(Complete cmd, bool probe)
+    private void StartCall(CallModel cmd, bool probe)
     {
-        var call = Track(cmd.RequestId, probe);
-        ModelCall.Run(() => ModelCall.CompleteAsync(_settings.Client, _id, cmd, call), cmd.RequestId, _id, Self);
+        var call = Track(cmd.AttemptId, probe);
+        ModelCall.Run(() => ModelCall.CompleteAsync(_settings.Client, _id, cmd, call), cmd.AttemptId, _id, Self);
     }
 
     private void StartStreaming(StartStream cmd, bool probe)
     {
-        var call = Track(cmd.RequestId, probe);
-        ModelCall.Run(() => ModelCall.OpenStreamAsync(_settings.Client, _id, cmd, call), cmd.RequestId, _id, Self);
+        var call = Track(cmd.AttemptId, probe);
+        ModelCall.Run(() => ModelCall.OpenStreamAsync(_settings.Client, _id, cmd, call), cmd.AttemptId, _id, Self);
     }
 
     private InFlightCall Track(string attemptId, bool probe)
@@ -200,10 +200,10 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
 
     protected override void PostStop()
     {
-        foreach (var (requestId, call) in _inFlight)
+        foreach (var (attemptId, call) in _inFlight)
         {
             call.Cancellation.Cancel();
-            call.ReplyTo.Tell(new AttemptFailed(requestId, _id, ErrorClassifier.Of(UpstreamErrorKind.Network, "model actor stopped", model: _id.Value)));
+            call.ReplyTo.Tell(new AttemptFailed(attemptId, _id, ErrorClassifier.Of(UpstreamErrorKind.Network, "model actor stopped", model: _id.Value)));
         }
         _inFlight.Clear();
         base.PostStop();
@@ -225,7 +225,7 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
         public static readonly StopModel Instance = new();
     }
 
-    private sealed record StreamEnded(string RequestId, UpstreamTail.End End);
+    private sealed record StreamEnded(string AttemptId, UpstreamTail.End End);
 }
 
 /// <summary>Registry key of the model shard region (or its proxy).</summary>

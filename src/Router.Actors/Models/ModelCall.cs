@@ -33,13 +33,13 @@ internal static class ModelCall
     /// <summary>A stream's first content chunk (and any before it) is in hand.</summary>
     public sealed record HeadReady(string AttemptId, List<UpstreamChunk> Head, IAsyncEnumerator<UpstreamChunk> Rest, double FirstTokenMs);
 
-    public static async Task<object> CompleteAsync(OpenRouterClient client, ModelId model, Complete cmd, InFlightCall call)
+    public static async Task<object> CompleteAsync(OpenRouterClient client, ModelId model, CallModel cmd, InFlightCall call)
     {
         var response = await client.CompleteAsync(cmd.Request with { Model = model.Value, Models = null }, call.Cancellation.Token);
         var latency = Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds;
         // The answer goes out at once; the actor counts the success when it hears of it (one hop less per request).
-        call.ReplyTo.Tell(new Completed(cmd.RequestId, model, response, latency));
-        return new Succeeded(cmd.RequestId, latency);
+        call.ReplyTo.Tell(new Completed(cmd.AttemptId, model, response, latency));
+        return new Succeeded(cmd.AttemptId, latency);
     }
 
     /// <summary>Reads up to the first content chunk; the rest is handed out with it.</summary>
@@ -54,7 +54,7 @@ internal static class ModelCall
             {
                 head.Add(enumerator.Current);
                 if (enumerator.Current.HasContent)
-                    return new HeadReady(cmd.RequestId, head, enumerator, Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds);
+                    return new HeadReady(cmd.AttemptId, head, enumerator, Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds);
             }
             // A stream with no text and no finish reason answered nothing, as a plain answer without choices does.
             throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.InvalidResponse,

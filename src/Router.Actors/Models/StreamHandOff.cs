@@ -30,7 +30,7 @@ internal sealed class StreamHandOff(ModelId model, TimeSpan claimTimeout, ISched
 
         if (requester is IActorRefScope { IsLocal: true })
         {
-            requester.Tell(new StreamStarted(attemptId, model, new LocalSourceRef<StreamItem>(source), head.FirstTokenMs));
+            requester.Tell(new StreamStarted(attemptId, model, new SameNodeSourceRef<StreamItem>(source), head.FirstTokenMs));
             return tail;
         }
         source.RunWith(StreamRefs.SourceRef<StreamItem>(), _materializer ??= materializer())

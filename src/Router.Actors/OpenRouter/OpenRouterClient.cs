@@ -6,7 +6,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using Polly.Retry;
 using Polly.Timeout;
 using Router.Contracts;
 using Router.Contracts.OpenRouter;
@@ -14,10 +13,8 @@ using Router.Contracts.OpenRouter;
 namespace Router.Actors.OpenRouter;
 
 /// <summary>
-/// OpenRouter's HTTP API over one pooled connection handler. Each call runs through a Polly pipeline:
-/// per-attempt timeout inside a retry of transient failures (network, 408, 5xx; 429 only when
-/// <see cref="OpenRouterClientOptions.RetryRateLimited"/>) with jittered exponential backoff honouring a capped
-/// Retry-After. Failures surface as <see cref="OpenRouterException"/> carrying a classified <see cref="UpstreamError"/>.
+/// OpenRouter's HTTP API over one pooled connection handler. Each call runs through the retry and timeout pipeline
+/// of <see cref="UpstreamRetries"/>. Failures surface as <see cref="OpenRouterException"/> carrying a classified <see cref="UpstreamError"/>.
 /// </summary>
 public sealed class OpenRouterClient : IDisposable
 {
@@ -52,7 +49,7 @@ public sealed class OpenRouterClient : IDisposable
         _http.DefaultRequestHeaders.TryAddWithoutValidation("HTTP-Referer", options.SiteUrl);
         _http.DefaultRequestHeaders.TryAddWithoutValidation("X-Title", options.AppName);
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Router", "1.0"));
-        _pipeline = BuildPipeline();
+        _pipeline = UpstreamRetries.Pipeline(options, _time, _logger);
         (_version, _versionPolicy) = options.HttpVersion switch
         {
             UpstreamHttpVersion.Http11 => (HttpVersion.Version11, HttpVersionPolicy.RequestVersionExact),
@@ -67,16 +64,16 @@ public sealed class OpenRouterClient : IDisposable
     public async Task<IReadOnlyList<ModelInfo>> GetModelsAsync(CancellationToken ct = default)
     {
         using var response = await SendAsync(() => NewRequest(HttpMethod.Get, "models"), HttpCompletionOption.ResponseContentRead, null, ct);
-        var list = await ReadJsonAsync(response, RouterJsonContext.Default.ModelList, null, ct);
-        return list.Data ?? throw Invalid("models list has no data", null);
+        var list = await UpstreamBody.ReadJsonAsync(response, RouterJsonContext.Default.ModelList, null, ct);
+        return list.Data ?? throw UpstreamBody.Invalid("models list has no data", null);
     }
 
     /// <summary><c>GET /key</c>: the key's limits (used to pace test runs).</summary>
     public async Task<KeyInfo> GetKeyInfoAsync(CancellationToken ct = default)
     {
         using var response = await SendAsync(() => NewRequest(HttpMethod.Get, "key"), HttpCompletionOption.ResponseContentRead, null, ct);
-        var envelope = await ReadJsonAsync(response, RouterJsonContext.Default.KeyInfoEnvelope, null, ct);
-        return envelope.Data ?? throw Invalid("key info has no data", null);
+        var envelope = await UpstreamBody.ReadJsonAsync(response, RouterJsonContext.Default.KeyInfoEnvelope, null, ct);
+        return envelope.Data ?? throw UpstreamBody.Invalid("key info has no data", null);
     }
 
     /// <summary>A non-streaming completion, as the upstream's JSON (checked, not parsed: see <see cref="UpstreamCompletion"/>).</summary>
@@ -84,20 +81,20 @@ public sealed class OpenRouterClient : IDisposable
     {
         request = request with { Stream = false };
         using var response = await SendAsync(ChatRequest(request), HttpCompletionOption.ResponseContentRead, request.Model, ct);
-        var body = await ReadBodyAsync(response.Content.ReadAsByteArrayAsync(ct), request.Model, ct);
+        var body = await UpstreamBody.ReadBodyAsync(response.Content.ReadAsByteArrayAsync(ct), request.Model, ct);
         UpstreamCompletion completion;
         try
         {
             completion = UpstreamCompletion.Read(body);
             if (completion.HasError && completion.Response.Error is { } error)
-                throw new OpenRouterException(ClassifyBodyError(error, request.Model));
+                throw new OpenRouterException(UpstreamBody.ClassifyBodyError(error, request.Model));
         }
         catch (JsonException e)
         {
-            throw NotJson(e, response, request.Model);
+            throw UpstreamBody.NotJson(e, response, request.Model);
         }
         if (completion.Choices == 0)
-            throw Invalid("completion has no choices", request.Model);
+            throw UpstreamBody.Invalid("completion has no choices", request.Model);
         return completion;
     }
 
@@ -109,7 +106,7 @@ public sealed class OpenRouterClient : IDisposable
     {
         request = request with { Stream = true };
         using var response = await SendAsync(ChatRequest(request), HttpCompletionOption.ResponseHeadersRead, request.Model, ct);
-        await using var body = await ReadBodyAsync(response.Content.ReadAsStreamAsync(ct), request.Model, ct);
+        await using var body = await UpstreamBody.ReadBodyAsync(response.Content.ReadAsStreamAsync(ct), request.Model, ct);
         // Two clocks on the injected time: silence (reset by any line, comments included) and the first token.
         using var firstToken = new CancellationTokenSource(_options.FirstTokenTimeout, _time);
         using var idle = new CancellationTokenSource(_options.Timeout, _time);
@@ -230,78 +227,6 @@ public sealed class OpenRouterClient : IDisposable
             throw new OpenRouterException(ErrorClassifier.FromStatus((int)response.StatusCode, ErrorClassifier.MessageOf(body), retryAfter, model));
         }
     }
-
-    /// <summary>The answer's body (bytes or stream); a connection that breaks while it is read is the upstream's failure, like any other.</summary>
-    private static async Task<T> ReadBodyAsync<T>(Task<T> read, string? model, CancellationToken ct)
-    {
-        try
-        {
-            return await read;
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
-        {
-            throw new OpenRouterException(ErrorClassifier.Of(UpstreamErrorKind.Network,
-                "Connection to OpenRouter broke while reading the answer: " + e.Message, null, model), e);
-        }
-    }
-
-    private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string? model, CancellationToken ct)
-    {
-        var body = await ReadBodyAsync(response.Content.ReadAsByteArrayAsync(ct), model, ct);
-        try
-        {
-            return JsonSerializer.Deserialize(body, type) ?? throw Invalid("empty body", model);
-        }
-        catch (JsonException e)
-        {
-            throw NotJson(e, response, model);
-        }
-    }
-
-    private static OpenRouterException NotJson(JsonException e, HttpResponseMessage response, string? model) =>
-        new(ErrorClassifier.Of(UpstreamErrorKind.InvalidResponse,
-            "OpenRouter sent a body that is not valid JSON: " + e.Message, (int)response.StatusCode, model), e);
-
-    private static UpstreamError ClassifyBodyError(ErrorDetail error, string? model) =>
-        error.Code is { ValueKind: JsonValueKind.Number } code && code.TryGetInt32(out var status)
-            ? ErrorClassifier.FromStatus(status, error.Message, null, model)
-            : ErrorClassifier.Of(UpstreamErrorKind.ServerError, error.Message ?? "Upstream error", null, model);
-
-    private static OpenRouterException Invalid(string what, string? model) =>
-        new(ErrorClassifier.Of(UpstreamErrorKind.InvalidResponse, "Invalid response from OpenRouter: " + what, null, model));
-
-    private ResiliencePipeline<HttpResponseMessage> BuildPipeline()
-    {
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time };
-        if (_options.RetryAttempts > 1)
-        {
-            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = _options.RetryAttempts - 1,
-                ShouldHandle = args => ValueTask.FromResult(IsRetryable(args.Outcome)),
-                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Backoff.Delay(
-                    args.AttemptNumber, _options, _options.JitterSource(),
-                    args.Outcome.Result is { } r ? ErrorClassifier.RetryAfterOf(r, _time.GetUtcNow()) : null)),
-                OnRetry = args =>
-                {
-                    _logger.LogWarning("OpenRouter call failed ({Failure}); retry {Retry} of {Max} in {DelayMs:0} ms",
-                        args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name,
-                        args.AttemptNumber + 1, _options.RetryAttempts - 1, args.RetryDelay.TotalMilliseconds);
-                    return default;
-                },
-            });
-        }
-        builder.AddTimeout(_options.Timeout);
-        return builder.Build();
-    }
-
-    private bool IsRetryable(Outcome<HttpResponseMessage> outcome) => outcome switch
-    {
-        { Exception: HttpRequestException or TimeoutRejectedException } => true,
-        { Result: { } r } => ErrorClassifier.IsTransientStatus((int)r.StatusCode)
-                             || (_options.RetryRateLimited && r.StatusCode == HttpStatusCode.TooManyRequests),
-        _ => false,
-    };
 
     public void Dispose() => _http.Dispose();
 }

@@ -59,19 +59,19 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
                 Begin(route, new ActorReply(Sender));
                 break;
             case Completed m:
-                RunAttempt(m.RequestId, s => s.OnCompleted(m));
+                RunAttempt(m.AttemptId, s => s.OnCompleted(m));
                 break;
             case StreamStarted m:
-                RunAttempt(m.RequestId, s => s.OnStreamStarted(m));
+                RunAttempt(m.AttemptId, s => s.OnStreamStarted(m));
                 break;
             case AttemptFailed m:
-                RunAttempt(m.RequestId, s => s.OnFailed(m));
+                RunAttempt(m.AttemptId, s => s.OnFailed(m));
                 break;
             case AttemptRejected m:
-                RunAttempt(m.RequestId, s => s.OnRejected(m));
+                RunAttempt(m.AttemptId, s => s.OnRejected(m));
                 break;
             case CallInProgress m:
-                RunAttempt(m.RequestId, s => s.OnInProgress());
+                RunAttempt(m.AttemptId, s => s.OnInProgress());
                 break;
             case WakeUp m:
                 RunRoute(m.RouteId, s => s.OnWakeUp());

@@ -8,21 +8,6 @@ using Router.Contracts.Messages;
 
 namespace Router.Actors.Routing;
 
-/// <summary>What a <see cref="RouteSession"/> needs from the coordinator that hosts it.</summary>
-internal interface IRouteHost
-{
-    ITimerScheduler Timers { get; }
-    ILoggingAdapter Log { get; }
-
-    /// <summary>Answers for <paramref name="attemptId"/> now belong to <paramref name="session"/>.</summary>
-    void AttemptStarted(string attemptId, RouteSession session);
-
-    /// <summary>Answers for <paramref name="attemptId"/> are late from now on.</summary>
-    void AttemptEnded(string attemptId);
-
-    void Ended(RouteSession session);
-}
-
 /// <summary>
 /// One request's routing, hosted by a <see cref="CoordinatorActor"/> and run on its thread: tries the candidates in
 /// order under a per-attempt and an overall deadline and an attempt cap; falls back on retryable failures, stops on
@@ -80,13 +65,13 @@ internal sealed class RouteSession
         else if (_current is not { } current)
             return;
         else if (_context.Time.GetElapsedTime(current.Started) >= settings.AttemptTimeout)
-            OnTimedOut(current.Model, current.RequestId);
+            OnTimedOut(current.Model, current.AttemptId);
         else if (_context.Time.GetElapsedTime(current.LastHeard) >= settings.UnreachableAfter)
-            OnUnreachable(current.Model, current.RequestId);
+            OnUnreachable(current.Model, current.AttemptId);
         else if (_context.Time.GetElapsedTime(Math.Max(current.LastHeard, current.LastAsked)) >= settings.CallCheckAfter)
         {
             current.LastAsked = _context.Time.GetTimestamp();
-            _context.ModelRegion.Tell(new GetCallStatus(current.Model, current.RequestId));
+            _context.ModelRegion.Tell(new GetCallStatus(current.Model, current.AttemptId));
         }
     }
 
@@ -107,8 +92,7 @@ internal sealed class RouteSession
         _context.ModelRegion.Tell(new CancelCall(model, attemptId));
         _context.Board.BlockNodeOf(model, Now + _context.Settings.UnreachableRest);
         RouterMetrics.Fallbacks.WithLabels("unreachable").Inc();
-        OnFailure(model, ErrorClassifier.Of(UpstreamErrorKind.Network,
-            $"the model's actor did not answer within {_context.Settings.UnreachableAfter.TotalSeconds:0.#} s (its node may be down)", 503, model.Value));
+        OnFailure(model, RouteErrors.Unreachable(model, _context.Settings.UnreachableAfter));
     }
 
     public void OnCompleted(Completed m)
@@ -120,7 +104,7 @@ internal sealed class RouteSession
     public void OnStreamStarted(StreamStarted m)
     {
         Record(m.ModelId, AttemptOutcome.Ok, null, 200);
-        Finish(new RouteStreaming(m.Stream, m.ModelId, m.RequestId, _attempts));
+        Finish(new RouteStreaming(m.Stream, m.ModelId, m.AttemptId, _attempts));
     }
 
     public void OnFailed(AttemptFailed m) => OnFailure(m.ModelId, m.Error);
@@ -128,8 +112,7 @@ internal sealed class RouteSession
     private void OnTimedOut(ModelId model, string attemptId)
     {
         _context.ModelRegion.Tell(new CancelCall(model, attemptId));
-        OnFailure(model, ErrorClassifier.Of(UpstreamErrorKind.Timeout,
-            $"no answer within {_context.Settings.AttemptTimeout.TotalSeconds:0.#} s", 408, model.Value));
+        OnFailure(model, RouteErrors.TimedOut(model, _context.Settings.AttemptTimeout));
     }
 
     public void OnRejected(AttemptRejected m)
@@ -139,9 +122,7 @@ internal sealed class RouteSession
         _resting.Add((m.ModelId, m.RetryAt));
         Record(m.ModelId, AttemptOutcome.Rejected, $"{m.Reason.Text()} until {m.RetryAt:O}", null);
         _current = null;
-        var kind = m.Reason == RestReason.RateLimited ? UpstreamErrorKind.RateLimited : UpstreamErrorKind.ModelUnavailable;
-        _lastError ??= ErrorClassifier.Of(kind, $"{m.ModelId}: {m.Reason.Text()} until {m.RetryAt:O}", kind == UpstreamErrorKind.RateLimited ? 429 : 503, m.ModelId.Value)
-            with { RetryAfter = m.RetryAt - Now };
+        _lastError ??= RouteErrors.Resting(m.ModelId, m.Reason, m.RetryAt, Now);
         RouterMetrics.Fallbacks.WithLabels("resting").Inc();
         _host.Log.Info("Request {0}: model {1} is resting ({2}) until {3:O}; trying the next candidate", LogText.Safe(Id), LogText.Safe(m.ModelId), m.Reason.Text(), m.RetryAt);
         TryNext();
@@ -159,8 +140,7 @@ internal sealed class RouteSession
     private void OnDeadline()
     {
         CancelCurrent();
-        Finish(new RouteFailed(ErrorClassifier.Of(UpstreamErrorKind.Timeout,
-            $"Routing gave up after {_context.Settings.RequestTimeout.TotalSeconds:0.#} s" + (_lastError is null ? "" : $"; last error: {_lastError.Message}"), 504), _attempts));
+        Finish(new RouteFailed(RouteErrors.Deadline(_context.Settings.RequestTimeout, _lastError), _attempts));
     }
 
     /// <summary>The caller went away: cancel the call in flight and end without an answer.</summary>
@@ -175,7 +155,7 @@ internal sealed class RouteSession
     public void OnHostStopped()
     {
         CancelCurrent();
-        _reply.Answer(new RouteFailed(ErrorClassifier.Of(UpstreamErrorKind.Network, "Router coordinator stopped", 503), _attempts));
+        _reply.Answer(new RouteFailed(RouteErrors.HostStopped, _attempts));
     }
 
     /// <summary>A bug in routing fails this request only, not the others the coordinator hosts.</summary>
@@ -183,7 +163,7 @@ internal sealed class RouteSession
     {
         _host.Log.Error(e, "Request {0}: routing failed unexpectedly", LogText.Safe(Id));
         CancelCurrent();
-        Finish(new RouteFailed(ErrorClassifier.Of(UpstreamErrorKind.Internal, "Router internal error: " + e.Message, 500), _attempts));
+        Finish(new RouteFailed(RouteErrors.Crash(e), _attempts));
     }
 
     private void TryNext()
@@ -194,7 +174,7 @@ internal sealed class RouteSession
             // state Router keeps stays bounded by the catalog.
             if (!_catalog.Contains(model))
             {
-                Record(model, AttemptOutcome.Skipped, NotInCatalog, null);
+                Record(model, AttemptOutcome.Skipped, RouteErrors.NotInCatalog, null);
                 continue;
             }
             if (_context.Board.BlockedUntil(model, Now) is { } until)
@@ -221,7 +201,7 @@ internal sealed class RouteSession
         _host.AttemptStarted(attemptId, this);
         _context.ModelRegion.Tell(_route.Stream
             ? new StartStream(model, attemptId, _route.Request)
-            : new Complete(model, attemptId, _route.Request));
+            : new CallModel(model, attemptId, _route.Request));
     }
 
     private void OnFailure(ModelId model, UpstreamError error)
@@ -257,36 +237,22 @@ internal sealed class RouteSession
 
     private void GiveUp()
     {
-        var rateLimited = _resting.Any(r => _context.Board.IsRateLimited(r.Model));
         var error = _lastError ?? (_resting.Count > 0
-            ? ErrorClassifier.Of(rateLimited ? UpstreamErrorKind.RateLimited : UpstreamErrorKind.ModelUnavailable,
-                "Every candidate model is resting", rateLimited ? 429 : 503) with { RetryAfter = _resting.Min(r => r.RetryAt) - Now }
-            : NothingTried());
+            ? RouteErrors.EveryCandidateResting(_resting.Any(r => _context.Board.IsRateLimited(r.Model)), _resting.Min(r => r.RetryAt) - Now)
+            : RouteErrors.NothingTried(_attempts));
         Finish(new RouteFailed(error, _attempts));
-    }
-
-    private UpstreamError NothingTried()
-    {
-        if (_attempts.Count == 0)
-            return ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable, "No model to try: the request names none and the catalog is empty", 503);
-        var unknown = _attempts.Where(a => a.Reason == NotInCatalog).Select(a => a.Model.Value).ToList();
-        if (unknown.Count < _attempts.Count)
-            return ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable, "No model could serve the request", 503);
-        var names = string.Join(", ", unknown.Take(5).Select(m => $"'{m}'")) + (unknown.Count > 5 ? ", ..." : "");
-        return ErrorClassifier.Of(UpstreamErrorKind.UnknownModel,
-            $"{(unknown.Count == 1 ? "The model" : "The models")} {names} {(unknown.Count == 1 ? "is not a valid model id" : "are not valid model ids")}: not in the catalog", 400);
     }
 
     private void EndAttempt()
     {
         if (_current is { } current)
-            _host.AttemptEnded(current.RequestId);
+            _host.AttemptEnded(current.AttemptId);
     }
 
     private void CancelCurrent()
     {
         if (_current is { } current)
-            _context.ModelRegion.Tell(new CancelCall(current.Model, current.RequestId));
+            _context.ModelRegion.Tell(new CancelCall(current.Model, current.AttemptId));
     }
 
     private void Record(ModelId model, AttemptOutcome outcome, string? reason, int? status)
@@ -311,18 +277,13 @@ internal sealed class RouteSession
         _host.Ended(this);
     }
 
-    private const string NotInCatalog = "not in catalog";
-
     /// <summary>The attempt in flight; <see cref="LastHeard"/>: when its model actor last showed it is reachable.</summary>
-    private sealed class Current(ModelId model, string requestId, long started)
+    private sealed class Current(ModelId model, string attemptId, long started)
     {
         public ModelId Model { get; } = model;
-        public string RequestId { get; } = requestId;
+        public string AttemptId { get; } = attemptId;
         public long Started { get; } = started;
         public long LastHeard { get; set; } = started;
         public long LastAsked { get; set; }
     }
 }
-
-/// <summary>The timer message of a <see cref="RouteSession"/> waiting for a resting model, delivered to its coordinator.</summary>
-internal sealed record WakeUp(string RouteId);

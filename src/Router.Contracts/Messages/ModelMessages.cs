@@ -5,41 +5,41 @@ namespace Router.Contracts.Messages;
 
 // Commands to a model actor.
 
-/// <summary>Call the model once (no fallback) and answer <see cref="Completed"/>, <see cref="AttemptFailed"/> or <see cref="AttemptRejected"/>.</summary>
-public sealed record Complete(ModelId ModelId, string RequestId, ChatCompletionRequest Request) : IWithModelId, IRouterMessage;
+/// <summary>Call the model once (no fallback, no stream) and answer <see cref="Completed"/>, <see cref="AttemptFailed"/> or <see cref="AttemptRejected"/>.</summary>
+public sealed record CallModel(ModelId ModelId, string AttemptId, ChatCompletionRequest Request) : IWithModelId, IRouterMessage;
 
 /// <summary>Stream from the model; answers <see cref="StreamStarted"/> once the first content chunk is in hand.</summary>
-public sealed record StartStream(ModelId ModelId, string RequestId, ChatCompletionRequest Request) : IWithModelId, IRouterMessage;
+public sealed record StartStream(ModelId ModelId, string AttemptId, ChatCompletionRequest Request) : IWithModelId, IRouterMessage;
 
 /// <summary>The requester gave up: cancel the upstream call. Lost with a dead node as a matter of course, so not logged as a dead letter.</summary>
-public sealed record CancelCall(ModelId ModelId, string RequestId) : IWithModelId, IRouterMessage, Akka.Event.IDeadLetterSuppression;
+public sealed record CancelCall(ModelId ModelId, string AttemptId) : IWithModelId, IRouterMessage, Akka.Event.IDeadLetterSuppression;
 
 public sealed record GetModelHealth(ModelId ModelId) : IWithModelId, IRouterMessage;
 
 /// <summary>
-/// Is call <see cref="RequestId"/> still running? Answered with <see cref="CallInProgress"/> when it is; silence means
+/// Is call <see cref="AttemptId"/> still running? Answered with <see cref="CallInProgress"/> when it is; silence means
 /// the model actor cannot be reached (its node died and its shard has not moved yet) or the answer is on its way.
 /// Such a check lost with a dead node is the expected case it detects, not a dead letter worth a log line.
 /// </summary>
-public sealed record GetCallStatus(ModelId ModelId, string RequestId) : IWithModelId, IRouterMessage, Akka.Event.IDeadLetterSuppression;
+public sealed record GetCallStatus(ModelId ModelId, string AttemptId) : IWithModelId, IRouterMessage, Akka.Event.IDeadLetterSuppression;
 
 /// <summary>An outside measurement (test-models) feeding the model's statistics.</summary>
 public sealed record RecordMeasurement(ModelId ModelId, bool Ok, double LatencyMs, UpstreamError? Error) : IWithModelId, IRouterMessage;
 
 // Replies.
 
-public sealed record Completed(string RequestId, ModelId ModelId, UpstreamCompletion Completion, double LatencyMs) : IRouterMessage;
+public sealed record Completed(string AttemptId, ModelId ModelId, UpstreamCompletion Completion, double LatencyMs) : IRouterMessage;
 
-public sealed record StreamStarted(string RequestId, ModelId ModelId, ISourceRef<StreamItem> Stream, double FirstTokenMs) : IRouterMessage;
+public sealed record StreamStarted(string AttemptId, ModelId ModelId, ISourceRef<StreamItem> Stream, double FirstTokenMs) : IRouterMessage;
 
 /// <summary>The call is running: the model actor that owns it is reachable. May arrive after its route ended.</summary>
-public sealed record CallInProgress(string RequestId, ModelId ModelId) : IRouterMessage, Akka.Event.IDeadLetterSuppression;
+public sealed record CallInProgress(string AttemptId, ModelId ModelId) : IRouterMessage, Akka.Event.IDeadLetterSuppression;
 
 /// <summary>The call was made and failed.</summary>
-public sealed record AttemptFailed(string RequestId, ModelId ModelId, UpstreamError Error) : IRouterMessage;
+public sealed record AttemptFailed(string AttemptId, ModelId ModelId, UpstreamError Error) : IRouterMessage;
 
 /// <summary>No call was made: the circuit is open, a probe is in flight, or the model is cooling down until <see cref="RetryAt"/>.</summary>
-public sealed record AttemptRejected(string RequestId, ModelId ModelId, RestReason Reason, DateTimeOffset RetryAt) : IRouterMessage;
+public sealed record AttemptRejected(string AttemptId, ModelId ModelId, RestReason Reason, DateTimeOffset RetryAt) : IRouterMessage;
 
 /// <summary>An item of a streamed answer: a chunk, or the error that ended the stream after its first token.</summary>
 [System.Text.Json.Serialization.JsonPolymorphic(TypeDiscriminatorPropertyName = "$item")]

@@ -30,7 +30,7 @@ public static class MessageManifests
         [typeof(CancelRoute)] = "cancel-route",
         [typeof(CatalogRefreshAnswer)] = "catalog-refresh-answer",
         [typeof(CatalogUpdated)] = "catalog-updated",
-        [typeof(Complete)] = "complete",
+        [typeof(CallModel)] = "complete",
         [typeof(Completed)] = "completed",
         [typeof(ConsumeQuota)] = "consume-quota",
         [typeof(GetCallStatus)] = "get-call-status",

@@ -66,8 +66,8 @@ public sealed class RouterSerializer : SerializerWithStringManifest
 
         public override void Write(Utf8JsonWriter writer, ISourceRef<StreamItem> value, JsonSerializerOptions options)
         {
-            if (value is LocalSourceRef<StreamItem>)
-                throw LocalSourceRef.CannotLeaveNode();
+            if (value is SameNodeSourceRef<StreamItem>)
+                throw SameNodeSourceRef.CannotLeaveNode();
             var serializer = system.Serialization.FindSerializerFor(value);
             writer.WriteStartObject();
             writer.WriteNumber("serializer", serializer.Identifier);

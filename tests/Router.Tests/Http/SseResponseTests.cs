@@ -52,7 +52,7 @@ public class SseResponseTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Te
         await gone.CancelAsync(); // the client left as the route answered
         var http = new DefaultHttpContext { RequestAborted = gone.Token };
         http.Response.Body = new MemoryStream();
-        await SseResponse.WriteAsync(http, coordinators.Open(new RouteStreaming(started.Stream, started.ModelId, started.RequestId, [])),
+        await SseResponse.WriteAsync(http, coordinators.Open(new RouteStreaming(started.Stream, started.ModelId, started.AttemptId, [])),
             Sys.Materializer(), gone.Token);
 
         await Wait.UntilAsync(() => _fake.Script.ActiveStreams(Model) == 0, 10_000);

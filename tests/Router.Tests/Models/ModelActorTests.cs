@@ -56,7 +56,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         });
     }
 
-    private static Complete Call(string requestId) => new(Id, requestId, Fakes.Hello(Model));
+    private static CallModel Call(string attemptId) => new(Id, attemptId, Fakes.Hello(Model));
 
     /// <summary>Asks <paramref name="actor"/> for a stream ("s1") and answers the stream it hands out.</summary>
     private StreamStarted StartedStream(IActorRef actor)
@@ -71,7 +71,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         var actor = Spawn();
         actor.Tell(Call("r1"));
         var done = ExpectMsg<Completed>(TimeSpan.FromSeconds(5));
-        Assert.Equal("r1", done.RequestId);
+        Assert.Equal("r1", done.AttemptId);
         Assert.Contains("Hello, world!", done.Completion.Response.Choices![0].Message!.ContentText);
 
         actor.Tell(new GetModelHealth(Id));
@@ -117,7 +117,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         for (var i = 0; i < 5; i++) actor.Tell(Call("p" + i));
         var rejections = ReceiveN(4, TimeSpan.FromSeconds(2)).Cast<AttemptRejected>().ToList();
         Assert.All(rejections, r => Assert.Equal(RestReason.ProbeInFlight, r.Reason));
-        Assert.Equal("p0", ExpectMsg<Completed>(TimeSpan.FromSeconds(5)).RequestId);
+        Assert.Equal("p0", ExpectMsg<Completed>(TimeSpan.FromSeconds(5)).AttemptId);
         Assert.Equal(4, _fake.Script.CallsTo(Model)); // 3 failures + 1 probe
 
         actor.Tell(new GetModelHealth(Id));
@@ -163,7 +163,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         var actor = Spawn();
         for (var i = 0; i < 2 * Policy.FailureThreshold; i++)
         {
-            actor.Tell(new Complete(Id, "bad" + i, unsendable));
+            actor.Tell(new CallModel(Id, "bad" + i, unsendable));
             var failed = ExpectMsg<AttemptFailed>(TimeSpan.FromSeconds(5));
             Assert.Equal(UpstreamErrorKind.InvalidRequest, failed.Error.Kind);
             Assert.False(failed.Error.ShouldFallback);
@@ -189,7 +189,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         var watch = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < 8; i++) actor.Tell(Call("c" + i));
         var done = ReceiveN(8, TimeSpan.FromSeconds(5)).Cast<Completed>().ToList();
-        Assert.Equal(8, done.Select(d => d.RequestId).Distinct().Count());
+        Assert.Equal(8, done.Select(d => d.AttemptId).Distinct().Count());
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"8 calls of 400 ms took {watch.Elapsed}");
     }
 
@@ -263,7 +263,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     public void A_requester_on_the_same_node_gets_the_source_itself_not_a_stream_ref()
     {
         var actor = Spawn();
-        Assert.IsType<LocalSourceRef<StreamItem>>(StartedStream(actor).Stream);
+        Assert.IsType<SameNodeSourceRef<StreamItem>>(StartedStream(actor).Stream);
     }
 
     [Fact]
@@ -361,7 +361,7 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         actor.Tell(Call("r1"));
         await Wait.UntilAsync(() => _fake.Script.CallsTo(Model) == 1);
         actor.Tell(ModelActor.StopModel.Instance); // the shard hands the model to another node
-        Assert.Equal("r1", ExpectMsg<Completed>(TimeSpan.FromSeconds(10)).RequestId); // answered, not failed over
+        Assert.Equal("r1", ExpectMsg<Completed>(TimeSpan.FromSeconds(10)).AttemptId); // answered, not failed over
         ExpectTerminated(actor, TimeSpan.FromSeconds(10));
 
         var again = Spawn("after-hand-off");

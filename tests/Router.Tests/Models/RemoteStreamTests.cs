@@ -47,7 +47,7 @@ public class RemoteStreamTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
 
         actor.Tell(new StartStream(Id, "s1", Fakes.Hello(Id.Value)), remoteRequester);
         var started = requester.ExpectMsg<StreamStarted>(TimeSpan.FromSeconds(10));
-        Assert.IsNotType<LocalSourceRef<StreamItem>>(started.Stream);
+        Assert.IsNotType<SameNodeSourceRef<StreamItem>>(started.Stream);
 
         // Nobody subscribes to the ref: the upstream call is cancelled and the model actor lets go of it, uncounted.
         await Wait.UntilAsync(() => _fake.Script.CancelledCalls == 1, 15_000);

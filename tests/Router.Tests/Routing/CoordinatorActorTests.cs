@@ -52,10 +52,10 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var (region, context) = Context(null, ["cat/a", "req/x"]);
         var coordinators = StartCoordinators(context);
         var routing = coordinators.RouteAsync(Route("req/x"));
-        var call = region.ExpectMsg<Complete>();
-        region.Reply(new AttemptFailed(call.RequestId, call.ModelId, Fail(503)));
-        var second = region.ExpectMsg<Complete>();
-        region.Reply(new Completed(second.RequestId, second.ModelId, Answer("cat/a"), 5));
+        var call = region.ExpectMsg<CallModel>();
+        region.Reply(new AttemptFailed(call.AttemptId, call.ModelId, Fail(503)));
+        var second = region.ExpectMsg<CallModel>();
+        region.Reply(new Completed(second.AttemptId, second.ModelId, Answer("cat/a"), 5));
         var result = Assert.IsType<RouteCompleted>(await routing.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal("cat/a", result.Model.Value);
     }
@@ -67,18 +67,18 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var crashing = CreateTestProbe();
         var healthy = CreateTestProbe();
         coordinator.Tell(Route("cat/a"), crashing);
-        var first = region.ExpectMsg<Complete>();
+        var first = region.ExpectMsg<CallModel>();
         coordinator.Tell(Route("cat/b"), healthy);
-        var second = region.ExpectMsg<Complete>();
+        var second = region.ExpectMsg<CallModel>();
 
         // A reply the session cannot handle (no error where one must be) throws inside that session.
-        region.Reply(new AttemptFailed(first.RequestId, first.ModelId, null!));
+        region.Reply(new AttemptFailed(first.AttemptId, first.ModelId, null!));
         var failed = crashing.ExpectMsg<RouteFailed>();
         Assert.Equal(UpstreamErrorKind.Internal, failed.Error.Kind);
         Assert.Equal(500, failed.Error.StatusCode);
 
         // The coordinator did not restart: the other route is still there and completes.
-        coordinator.Tell(new Completed(second.RequestId, second.ModelId, Answer("cat/b"), 3), region.Ref);
+        coordinator.Tell(new Completed(second.AttemptId, second.ModelId, Answer("cat/b"), 3), region.Ref);
         Assert.Equal("cat/b", healthy.ExpectMsg<RouteCompleted>().Model.Value);
     }
 
@@ -89,10 +89,10 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var coordinators = StartCoordinators(context);
         using var cancellation = new CancellationTokenSource();
         var routing = coordinators.RouteAsync(Route("req/x"), cancellation.Token);
-        var call = region.ExpectMsg<Complete>();
+        var call = region.ExpectMsg<CallModel>();
         cancellation.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => routing.WaitAsync(TimeSpan.FromSeconds(5)));
-        Assert.Equal(call.RequestId, region.ExpectMsg<CancelCall>().RequestId);
+        Assert.Equal(call.AttemptId, region.ExpectMsg<CancelCall>().AttemptId);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var (region, context) = Context(null, ["cat/a", "req/x"]);
         var coordinators = StartCoordinators(context);
         var routing = coordinators.RouteAsync(Route("req/x"));
-        region.ExpectMsg<Complete>();
+        region.ExpectMsg<CallModel>();
         Sys.ActorSelection("/user/coordinators/*").Tell(PoisonPill.Instance);
         var failed = Assert.IsType<RouteFailed>(await routing.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Contains("coordinator stopped", failed.Error.Message);
@@ -114,17 +114,17 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var (region, coordinator) = Start(null, "cat/a", "cat/b", "cat/c", "req/x");
         coordinator.Tell(Route("req/x"));
 
-        var first = region.ExpectMsg<Complete>();
+        var first = region.ExpectMsg<CallModel>();
         Assert.Equal("req/x", first.ModelId.Value);
-        region.Reply(new AttemptFailed(first.RequestId, first.ModelId, Fail(503)));
+        region.Reply(new AttemptFailed(first.AttemptId, first.ModelId, Fail(503)));
 
-        var second = region.ExpectMsg<Complete>();
+        var second = region.ExpectMsg<CallModel>();
         Assert.Equal("cat/a", second.ModelId.Value);
-        region.Reply(new AttemptFailed(second.RequestId, second.ModelId, Fail(429, TimeSpan.FromSeconds(30))));
+        region.Reply(new AttemptFailed(second.AttemptId, second.ModelId, Fail(429, TimeSpan.FromSeconds(30))));
 
-        var third = region.ExpectMsg<Complete>();
+        var third = region.ExpectMsg<CallModel>();
         Assert.Equal("cat/b", third.ModelId.Value);
-        region.Reply(new Completed(third.RequestId, third.ModelId, Answer("cat/b"), 12));
+        region.Reply(new Completed(third.AttemptId, third.ModelId, Answer("cat/b"), 12));
 
         var result = ExpectMsg<RouteCompleted>();
         Assert.Equal("cat/b", result.Model.Value);
@@ -142,8 +142,8 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     {
         var (region, coordinator) = Start(null, "cat/a", "cat/b");
         coordinator.Tell(Route());
-        var first = region.ExpectMsg<Complete>();
-        region.Reply(new AttemptFailed(first.RequestId, first.ModelId, Fail(status)));
+        var first = region.ExpectMsg<CallModel>();
+        region.Reply(new AttemptFailed(first.AttemptId, first.ModelId, Fail(status)));
         var failed = ExpectMsg<RouteFailed>();
         Assert.Equal(status, failed.Error.StatusCode);
         region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
@@ -155,9 +155,9 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         _board.Block(new ModelId("cat/a"), DateTimeOffset.UtcNow.AddMinutes(1));
         var (region, coordinator) = Start(null, "cat/a", "cat/b");
         coordinator.Tell(Route());
-        var sent = region.ExpectMsg<Complete>();
+        var sent = region.ExpectMsg<CallModel>();
         Assert.Equal("cat/b", sent.ModelId.Value);
-        region.Reply(new Completed(sent.RequestId, sent.ModelId, Answer("cat/b"), 1));
+        region.Reply(new Completed(sent.AttemptId, sent.ModelId, Answer("cat/b"), 1));
         var result = ExpectMsg<RouteCompleted>();
         Assert.Equal(AttemptOutcome.Skipped, result.Attempts[0].Outcome);
     }
@@ -167,11 +167,11 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     {
         var (region, coordinator) = Start(null, "cat/a", "cat/b");
         coordinator.Tell(Route());
-        var first = region.ExpectMsg<Complete>();
-        region.Reply(new AttemptRejected(first.RequestId, first.ModelId, RestReason.CircuitOpen, DateTimeOffset.UtcNow.AddMinutes(1)));
-        var second = region.ExpectMsg<Complete>();
+        var first = region.ExpectMsg<CallModel>();
+        region.Reply(new AttemptRejected(first.AttemptId, first.ModelId, RestReason.CircuitOpen, DateTimeOffset.UtcNow.AddMinutes(1)));
+        var second = region.ExpectMsg<CallModel>();
         Assert.Equal("cat/b", second.ModelId.Value);
-        region.Reply(new Completed(second.RequestId, second.ModelId, Answer("cat/b"), 1));
+        region.Reply(new Completed(second.AttemptId, second.ModelId, Answer("cat/b"), 1));
         ExpectMsg<RouteCompleted>();
         Assert.NotNull(_board.BlockedUntil(new ModelId("cat/a"), DateTimeOffset.UtcNow));
     }
@@ -181,16 +181,16 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     {
         var (region, coordinator) = Start(null, "cat/a", "cat/b");
         coordinator.Tell(Route());
-        var a = region.ExpectMsg<Complete>();
-        region.Reply(new AttemptRejected(a.RequestId, a.ModelId, RestReason.RateLimited, DateTimeOffset.UtcNow.AddMilliseconds(900)));
-        var b = region.ExpectMsg<Complete>();
-        region.Reply(new AttemptRejected(b.RequestId, b.ModelId, RestReason.RateLimited, DateTimeOffset.UtcNow.AddMilliseconds(500)));
+        var a = region.ExpectMsg<CallModel>();
+        region.Reply(new AttemptRejected(a.AttemptId, a.ModelId, RestReason.RateLimited, DateTimeOffset.UtcNow.AddMilliseconds(900)));
+        var b = region.ExpectMsg<CallModel>();
+        region.Reply(new AttemptRejected(b.AttemptId, b.ModelId, RestReason.RateLimited, DateTimeOffset.UtcNow.AddMilliseconds(500)));
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var retry = region.ExpectMsg<Complete>(TimeSpan.FromSeconds(3));
+        var retry = region.ExpectMsg<CallModel>(TimeSpan.FromSeconds(3));
         Assert.Equal("cat/b", retry.ModelId.Value); // the earliest to come back goes first
         Assert.InRange(watch.ElapsedMilliseconds, 300, 1500);
-        region.Reply(new Completed(retry.RequestId, retry.ModelId, Answer("cat/b"), 1));
+        region.Reply(new Completed(retry.AttemptId, retry.ModelId, Answer("cat/b"), 1));
         ExpectMsg<RouteCompleted>();
     }
 
@@ -199,8 +199,8 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     {
         var (region, coordinator) = Start(new RoutingSettings { RequestTimeout = TimeSpan.FromSeconds(2), AttemptTimeout = TimeSpan.FromSeconds(1) }, "cat/a");
         coordinator.Tell(Route());
-        var a = region.ExpectMsg<Complete>();
-        region.Reply(new AttemptRejected(a.RequestId, a.ModelId, RestReason.RateLimited, DateTimeOffset.UtcNow.AddMinutes(5)));
+        var a = region.ExpectMsg<CallModel>();
+        region.Reply(new AttemptRejected(a.AttemptId, a.ModelId, RestReason.RateLimited, DateTimeOffset.UtcNow.AddMinutes(5)));
         var failed = ExpectMsg<RouteFailed>();
         Assert.True(failed.Error.RateLimited);
         Assert.InRange(failed.Error.RetryAfter!.Value.TotalSeconds, 250, 301);
@@ -211,13 +211,13 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     {
         var (region, coordinator) = Start(new RoutingSettings { AttemptTimeout = TimeSpan.FromMilliseconds(300) }, "cat/a", "cat/b");
         coordinator.Tell(Route());
-        var a = region.ExpectMsg<Complete>();
+        var a = region.ExpectMsg<CallModel>();
         var cancel = region.ExpectMsg<CancelCall>(TimeSpan.FromSeconds(2));
-        Assert.Equal(a.RequestId, cancel.RequestId);
-        var b = region.ExpectMsg<Complete>();
+        Assert.Equal(a.AttemptId, cancel.AttemptId);
+        var b = region.ExpectMsg<CallModel>();
         Assert.Equal("cat/b", b.ModelId.Value);
-        region.Reply(new Completed(a.RequestId, a.ModelId, Answer("cat/a"), 1)); // late: ignored
-        region.Reply(new Completed(b.RequestId, b.ModelId, Answer("cat/b"), 1));
+        region.Reply(new Completed(a.AttemptId, a.ModelId, Answer("cat/a"), 1)); // late: ignored
+        region.Reply(new Completed(b.AttemptId, b.ModelId, Answer("cat/b"), 1));
         Assert.Equal("cat/b", ExpectMsg<RouteCompleted>().Model.Value);
     }
 
@@ -232,14 +232,14 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var (region, coordinator) = Start(time, Liveness, "cat/a", "cat/b");
         coordinator.Tell(Route());
-        var a = region.ExpectMsg<Complete>();
+        var a = region.ExpectMsg<CallModel>();
         time.Advance(Liveness.CallCheckAfter);
-        Assert.Equal(a.RequestId, region.ExpectMsg<GetCallStatus>(TimeSpan.FromSeconds(5)).RequestId); // asked after; no answer
+        Assert.Equal(a.AttemptId, region.ExpectMsg<GetCallStatus>(TimeSpan.FromSeconds(5)).AttemptId); // asked after; no answer
         time.Advance(Liveness.UnreachableAfter); // silent past the liveness limit, far from the one-minute attempt timeout
-        region.FishForMessage(m => m is CancelCall c && c.RequestId == a.RequestId, TimeSpan.FromSeconds(5));
-        var b = region.FishForMessage<Complete>(_ => true, TimeSpan.FromSeconds(5));
+        region.FishForMessage(m => m is CancelCall c && c.AttemptId == a.AttemptId, TimeSpan.FromSeconds(5));
+        var b = region.FishForMessage<CallModel>(_ => true, TimeSpan.FromSeconds(5));
         Assert.Equal("cat/b", b.ModelId.Value);
-        region.Reply(new Completed(b.RequestId, b.ModelId, Answer("cat/b"), 1));
+        region.Reply(new Completed(b.AttemptId, b.ModelId, Answer("cat/b"), 1));
 
         var result = ExpectMsg<RouteCompleted>();
         Assert.Equal([AttemptOutcome.Failed, AttemptOutcome.Ok], result.Attempts.Select(x => x.Outcome));
@@ -253,7 +253,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var (region, coordinator) = Start(time, Liveness, "cat/a", "cat/b");
         coordinator.Tell(Route());
-        var a = region.ExpectMsg<Complete>();
+        var a = region.ExpectMsg<CallModel>();
         // Ten checks, each answered: 2.5 times the liveness limit. The clock moves in half-steps until the next check
         // comes (an answer read after a step counts from that step), so no answered attempt is ever silent for the limit.
         for (var i = 0; i < 10; i++)
@@ -264,9 +264,9 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
                 time.Advance(Liveness.CallCheckAfter / 2);
                 status = region.ReceiveOne(TimeSpan.FromMilliseconds(300)) as GetCallStatus;
             }
-            region.Reply(new CallInProgress(status.RequestId, status.ModelId));
+            region.Reply(new CallInProgress(status.AttemptId, status.ModelId));
         }
-        region.Reply(new Completed(a.RequestId, a.ModelId, Answer("cat/a"), 1));
+        region.Reply(new Completed(a.AttemptId, a.ModelId, Answer("cat/a"), 1));
         Assert.Equal("cat/a", ExpectMsg<RouteCompleted>().Model.Value);
     }
 
@@ -277,8 +277,8 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         coordinator.Tell(Route());
         for (var i = 0; i < 2; i++)
         {
-            var c = region.ExpectMsg<Complete>();
-            region.Reply(new AttemptFailed(c.RequestId, c.ModelId, Fail(500)));
+            var c = region.ExpectMsg<CallModel>();
+            region.Reply(new AttemptFailed(c.AttemptId, c.ModelId, Fail(500)));
         }
         var failed = ExpectMsg<RouteFailed>();
         Assert.Equal(2, failed.Attempts.Count);
@@ -290,8 +290,8 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     {
         var (region, coordinator) = Start(null, "cat/a", "cat/b");
         coordinator.Tell(Route("cat/a", strict: true));
-        var a = region.ExpectMsg<Complete>();
-        region.Reply(new AttemptFailed(a.RequestId, a.ModelId, Fail(503)));
+        var a = region.ExpectMsg<CallModel>();
+        region.Reply(new AttemptFailed(a.AttemptId, a.ModelId, Fail(503)));
         Assert.Equal(503, ExpectMsg<RouteFailed>().Error.StatusCode);
         region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
@@ -312,7 +312,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var (region, coordinator) = Start(null, "cat/a");
         coordinator.Tell(Route(stream: true));
         var s = region.ExpectMsg<StartStream>();
-        region.Reply(new AttemptFailed(s.RequestId, s.ModelId, Fail(500)));
+        region.Reply(new AttemptFailed(s.AttemptId, s.ModelId, Fail(500)));
         ExpectMsg<RouteFailed>();
     }
 
@@ -321,10 +321,10 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     {
         var (region, coordinator) = Start(null, "cat/a");
         coordinator.Tell(Route() with { RouteId = "gone" });
-        var a = region.ExpectMsg<Complete>();
+        var a = region.ExpectMsg<CallModel>();
         coordinator.Tell(new CancelRoute("gone"));
-        Assert.Equal(a.RequestId, region.ExpectMsg<CancelCall>().RequestId);
-        region.Reply(new Completed(a.RequestId, a.ModelId, Answer("cat/a"), 1)); // late: nobody to answer
+        Assert.Equal(a.AttemptId, region.ExpectMsg<CancelCall>().AttemptId);
+        region.Reply(new Completed(a.AttemptId, a.ModelId, Answer("cat/a"), 1)); // late: nobody to answer
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
@@ -336,16 +336,16 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var second = CreateTestProbe();
         coordinator.Tell(Route("req/one") with { RouteId = "one" }, first.Ref);
         coordinator.Tell(Route("req/two") with { RouteId = "two" }, second.Ref);
-        var one = region.ExpectMsg<Complete>();
-        var two = region.ExpectMsg<Complete>();
+        var one = region.ExpectMsg<CallModel>();
+        var two = region.ExpectMsg<CallModel>();
         Assert.Equal(["req/one", "req/two"], new[] { one.ModelId.Value, two.ModelId.Value });
 
         // The second fails over while the first is still waiting; then both answer, in reverse order.
-        region.Reply(new AttemptFailed(two.RequestId, two.ModelId, Fail(503)));
-        var twoAgain = region.ExpectMsg<Complete>();
+        region.Reply(new AttemptFailed(two.AttemptId, two.ModelId, Fail(503)));
+        var twoAgain = region.ExpectMsg<CallModel>();
         Assert.Equal("cat/a", twoAgain.ModelId.Value);
-        region.Reply(new Completed(twoAgain.RequestId, twoAgain.ModelId, Answer("cat/a"), 1));
-        region.Reply(new Completed(one.RequestId, one.ModelId, Answer("req/one"), 1));
+        region.Reply(new Completed(twoAgain.AttemptId, twoAgain.ModelId, Answer("cat/a"), 1));
+        region.Reply(new Completed(one.AttemptId, one.ModelId, Answer("req/one"), 1));
 
         Assert.Equal("cat/a", second.ExpectMsg<RouteCompleted>().Model.Value);
         Assert.Equal("req/one", first.ExpectMsg<RouteCompleted>().Model.Value);
@@ -361,9 +361,9 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         {
             Model = "made/up", Models = ["also/made-up", "cat/a"], Messages = [ChatMessage.Text("user", "hi")],
         }, Stream: false));
-        var call = region.ExpectMsg<Complete>();
+        var call = region.ExpectMsg<CallModel>();
         Assert.Equal("cat/a", call.ModelId.Value);
-        region.Reply(new Completed(call.RequestId, call.ModelId, Answer("cat/a"), 1));
+        region.Reply(new Completed(call.AttemptId, call.ModelId, Answer("cat/a"), 1));
         var result = ExpectMsg<RouteCompleted>();
         Assert.Equal(["made/up", "also/made-up", "cat/a"], result.Attempts.Select(a => a.Model.Value));
         Assert.Equal(["not in catalog", "not in catalog", null], result.Attempts.Select(a => a.Reason));
@@ -387,6 +387,6 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     {
         var (region, coordinator) = Start(null, "cat/a");
         coordinator.Tell(Route() with { RouteId = "req-node1-7" });
-        Assert.Equal("req-node1-7-0", region.ExpectMsg<Complete>().RequestId);
+        Assert.Equal("req-node1-7-0", region.ExpectMsg<CallModel>().AttemptId);
     }
 }

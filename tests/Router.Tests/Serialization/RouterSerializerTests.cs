@@ -31,7 +31,7 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
 
     public static TheoryData<IRouterMessage> Messages => new()
     {
-        new Complete(Id, "r1", Request),
+        new CallModel(Id, "r1", Request),
         new StartStream(Id, "r2", Request),
         new CancelCall(Id, "r3"),
         new GetModelHealth(Id),
@@ -118,7 +118,7 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
             ["PersistenceChecked"] = "persistence-checked", ["QuotaSnapshot"] = "quota-snapshot", ["QuotaUsed"] = "quota-used",
             ["AttemptFailed"] = "attempt-failed", ["AttemptRecord"] = "attempt-record", ["AttemptRejected"] = "attempt-rejected",
             ["CallInProgress"] = "call-in-progress", ["CancelCall"] = "cancel-call", ["CancelRoute"] = "cancel-route",
-            ["CatalogRefreshAnswer"] = "catalog-refresh-answer", ["CatalogUpdated"] = "catalog-updated", ["Complete"] = "complete",
+            ["CatalogRefreshAnswer"] = "catalog-refresh-answer", ["CatalogUpdated"] = "catalog-updated", ["CallModel"] = "complete",
             ["Completed"] = "completed", ["ConsumeQuota"] = "consume-quota", ["GetCallStatus"] = "get-call-status",
             ["GetCatalog"] = "get-catalog", ["GetModelHealth"] = "get-model-health", ["ModelHealthView"] = "model-health-view",
             ["QuotaDenied"] = "quota-denied", ["QuotaGranted"] = "quota-granted", ["RecordMeasurement"] = "record-measurement",
@@ -155,7 +155,7 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact]
     public void A_local_stream_cannot_be_serialized_for_another_node()
     {
-        var message = new StreamStarted("r1", new ModelId("m"), new LocalSourceRef<StreamItem>(Akka.Streams.Dsl.Source.Empty<StreamItem>()), 1);
+        var message = new StreamStarted("r1", new ModelId("m"), new SameNodeSourceRef<StreamItem>(Akka.Streams.Dsl.Source.Empty<StreamItem>()), 1);
         var serializer = Sys.Serialization.FindSerializerFor(message);
         var error = Assert.ThrowsAny<Exception>(() => serializer.ToBinary(message));
         Assert.Contains("cannot be sent to another node", error.ToString());

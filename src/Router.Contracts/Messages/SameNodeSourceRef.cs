@@ -11,16 +11,16 @@ namespace Router.Contracts.Messages;
 /// each end and a round trip before the first element). It cannot leave its node: the serializer refuses it, and the
 /// model actor hands remote requesters a real stream ref instead.
 /// </summary>
-public sealed class LocalSourceRef<T>(Source<T, NotUsed> source) : ISourceRef<T>
+public sealed class SameNodeSourceRef<T>(Source<T, NotUsed> source) : ISourceRef<T>
 {
     public Source<T, NotUsed> Source { get; } = source;
 
-    public ISurrogate ToSurrogate(ActorSystem system) => throw LocalSourceRef.CannotLeaveNode();
+    public ISurrogate ToSurrogate(ActorSystem system) => throw SameNodeSourceRef.CannotLeaveNode();
 }
 
-public static class LocalSourceRef
+public static class SameNodeSourceRef
 {
-    /// <summary>What serializing a <see cref="LocalSourceRef{T}"/> throws, whichever serializer tries.</summary>
+    /// <summary>What serializing a <see cref="SameNodeSourceRef{T}"/> throws, whichever serializer tries.</summary>
     public static NotSupportedException CannotLeaveNode() =>
         new("A local stream cannot be sent to another node; hand out a stream ref instead");
 }
