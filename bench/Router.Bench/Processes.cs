@@ -17,14 +17,7 @@ public sealed class ChildProcess : IDisposable
 
     public static ChildProcess Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, string? workDir = null)
     {
-        var info = new ProcessStartInfo("dotnet", [dll, .. args])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            WorkingDirectory = workDir ?? Path.GetTempPath(),
-        };
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("OPENROUTER_") || k.StartsWith("ROUTER_") || k == "DEV_MODE").ToList())
-            info.Environment.Remove(key);
-        foreach (var (key, value) in env ?? new Dictionary<string, string>()) info.Environment[key] = value;
+        var info = Router.Shared.Loopback.DotnetChild(dll, args, env ?? new Dictionary<string, string>(), workDir ?? Path.GetTempPath());
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line && line.Contains("fail", StringComparison.OrdinalIgnoreCase)) Console.Error.WriteLine("  child: " + line); };

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -15,6 +16,26 @@ internal static class Loopback
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// <c>dotnet {dll} {args}</c> with its output redirected, in <paramref name="workDir"/>, seeing only the Router
+    /// settings in <paramref name="environment"/>: none of this process's OPENROUTER_*, ROUTER_*, DEV_MODE or
+    /// ASPNETCORE_URLS leaks into it.
+    /// </summary>
+    public static ProcessStartInfo DotnetChild(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string workDir)
+    {
+        var info = new ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            WorkingDirectory = workDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("OPENROUTER_") || k.StartsWith("ROUTER_") || k is "DEV_MODE" or "ASPNETCORE_URLS").ToList())
+            info.Environment.Remove(key);
+        foreach (var (key, value) in environment) info.Environment[key] = value;
+        return info;
     }
 
     /// <summary>The repository this program was built from: the first directory above it holding Router.sln.</summary>

@@ -96,8 +96,8 @@ public sealed class CatalogActor : ReceivePersistentActor, IWithTimers
 
     private void OnFetched(FetchSucceeded msg)
     {
-        RouterMetrics.CatalogFetches.WithLabels("success").Inc();
-        RouterMetrics.CatalogFetchSeconds.Observe(msg.Elapsed.TotalSeconds);
+        _settings.Metrics.CatalogFetches.WithLabels("success").Inc();
+        _settings.Metrics.CatalogFetchSeconds.Observe(msg.Elapsed.TotalSeconds);
         _state = _state.Fetched(msg.Models, _time.GetUtcNow());
         _log.Info("Catalog fetched: {0} models in {1:0} ms (version {2})", msg.Models.Count, msg.Elapsed.TotalMilliseconds, _state.Version);
         SaveSnapshot(_state.ToSnapshot());
@@ -107,7 +107,7 @@ public sealed class CatalogActor : ReceivePersistentActor, IWithTimers
 
     private void OnFetchFailed(FetchFailed msg)
     {
-        RouterMetrics.CatalogFetches.WithLabels("failure").Inc();
+        _settings.Metrics.CatalogFetches.WithLabels("failure").Inc();
         _state = _state.FetchFailed(msg.Error, _time.GetUtcNow());
         var retryIn = _state.NextFetchIn(_time.GetUtcNow(), _settings);
         _log.Warning("Catalog fetch failed ({0}); serving the last list of {1} models; retry in {2:0} s",

@@ -6,6 +6,9 @@ namespace Router.Actors.Catalog;
 
 public sealed record CatalogSettings
 {
+    /// <summary>Where the catalog singleton records its fetches (the node's metrics).</summary>
+    public Observability.RouterMetrics Metrics { get; init; } = Observability.RouterMetrics.Isolated();
+
     /// <summary>How long a fetched list is kept before the next fetch (ROUTER_CATALOG_TTL).</summary>
     public TimeSpan Ttl { get; init; } = TimeSpan.FromHours(1);
 

@@ -46,8 +46,9 @@ public sealed class CatalogView
 }
 
 /// <summary>This node's read-only replica of the catalog, swapped whole on each update.</summary>
-public sealed class CatalogReplica
+public sealed class CatalogReplica(Observability.RouterMetrics? metrics = null)
 {
+    private readonly Observability.RouterMetrics _metrics = metrics ?? Observability.RouterMetrics.Isolated();
     private volatile CatalogView _view = CatalogView.Empty;
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -81,7 +82,7 @@ public sealed class CatalogReplica
         var view = update.Version == current.Version ? _view.WithStatus(update) : new CatalogView(update);
         _view = view;
         if (view.IsLoaded) _loaded.TrySetResult();
-        Observability.RouterMetrics.CatalogModels.Set(view.Models.Count);
+        _metrics.CatalogModels.Set(view.Models.Count);
         return true;
     }
 }

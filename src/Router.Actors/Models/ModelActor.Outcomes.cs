@@ -20,7 +20,7 @@ public sealed partial class ModelActor
     {
         // The requester's view of the rest (its routing board, the client's Retry-After) is the capped one the model keeps.
         var error = msg.Error with { Model = _id.Value, RetryAfter = msg.Error.RetryAfter is { } wait ? _settings.Policy.Cooldown(wait) : null };
-        RouterMetrics.RecordFailure(_id, error);
+        _settings.Metrics.RecordFailure(_id, error);
         Failed(error, call.IsProbe);
         call.ReplyTo.Tell(new AttemptFailed(msg.AttemptId, _id, error));
     });
@@ -52,7 +52,7 @@ public sealed partial class ModelActor
     {
         if (msg.End is { Error: { } error, FromUpstream: true })
         {
-            RouterMetrics.RecordFailure(_id, error);
+            _settings.Metrics.RecordFailure(_id, error);
             Failed(error, call.IsProbe);
         }
         else if (msg.End is { Error: { } ours })
@@ -109,7 +109,7 @@ public sealed partial class ModelActor
             {
                 if (_snapshots.EventConfirmed()) RequestSnapshot();
             });
-            RouterMetrics.RecordCircuit(_id, _health.Circuit);
+            _settings.Metrics.RecordCircuit(_id, _health.Circuit);
         }
         if (_snapshots.OutcomeCounted(Stopwatch.GetTimestamp())) RequestSnapshot();
         _publisher?.Publish(View, force: events.Count > 0);

@@ -42,7 +42,7 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
     {
         _id = id;
         _settings = settings;
-        _series = new RouterMetrics.ModelSeries(id);
+        _series = settings.Metrics.SeriesOf(id);
         PersistenceId = "model-" + id.Value;
         _snapshots = new SnapshotSchedule(settings.SnapshotEvery, settings.SnapshotInterval);
         _handOff = new StreamHandOff(id, settings.StreamClaimTimeout, Context.System.Scheduler,
@@ -133,7 +133,7 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
                 if (a.IsProbe)
                 {
                     _log.Info("Model {0}: circuit half-open, sending one probe", LogText.Safe(_id));
-                    RouterMetrics.RecordCircuit(_id, CircuitState.HalfOpen);
+                    _settings.Metrics.RecordCircuit(_id, CircuitState.HalfOpen);
                 }
                 start(a.IsProbe);
                 break;

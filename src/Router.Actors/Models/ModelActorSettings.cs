@@ -1,4 +1,5 @@
 using Akka.Streams;
+using Router.Actors.Observability;
 using Router.Actors.OpenRouter;
 
 namespace Router.Actors.Models;
@@ -6,6 +7,9 @@ namespace Router.Actors.Models;
 /// <summary>What every model actor shares: the upstream client, the health policy, the clock.</summary>
 public sealed record ModelActorSettings(OpenRouterClient Client, HealthPolicy Policy, TimeProvider Time)
 {
+    /// <summary>Where the model actors record their calls (the node's metrics).</summary>
+    public RouterMetrics Metrics { get; init; } = RouterMetrics.Isolated();
+
     /// <summary>Runs the streams handed out (one for the whole node; creating one per stream costs an actor each time).</summary>
     public Func<IMaterializer>? Materializer { get; init; }
 

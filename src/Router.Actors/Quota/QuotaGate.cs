@@ -13,9 +13,10 @@ public abstract record QuotaDecision
 }
 
 /// <summary>Checks a request against the per-key and the global daily caps (either may be off).</summary>
-public sealed class QuotaGate(IActorRef region, long? globalCap, long? perKeyCap, TimeProvider time)
+public sealed class QuotaGate(IActorRef region, long? globalCap, long? perKeyCap, TimeProvider time, Observability.RouterMetrics? metrics = null)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+    private readonly Observability.RouterMetrics _metrics = metrics ?? Observability.RouterMetrics.Isolated();
 
     public bool Enabled => globalCap is not null || perKeyCap is not null;
 
@@ -45,17 +46,17 @@ public sealed class QuotaGate(IActorRef region, long? globalCap, long? perKeyCap
         return QuotaDecision.Allow;
     }
 
-    private static void Record(string scope, string usedLabel, object answer)
+    private void Record(string scope, string usedLabel, object answer)
     {
         switch (answer)
         {
             case QuotaGranted granted:
-                Observability.RouterMetrics.QuotaDecisions.WithLabels(scope, "granted").Inc();
-                Observability.RouterMetrics.QuotaUsed.WithLabels(usedLabel).Set(granted.Used);
+                _metrics.QuotaDecisions.WithLabels(scope, "granted").Inc();
+                _metrics.QuotaUsed.WithLabels(usedLabel).Set(granted.Used);
                 break;
             case QuotaDenied denied:
-                Observability.RouterMetrics.QuotaDecisions.WithLabels(scope, "denied").Inc();
-                Observability.RouterMetrics.QuotaUsed.WithLabels(usedLabel).Set(denied.Used);
+                _metrics.QuotaDecisions.WithLabels(scope, "denied").Inc();
+                _metrics.QuotaUsed.WithLabels(usedLabel).Set(denied.Used);
                 break;
         }
     }

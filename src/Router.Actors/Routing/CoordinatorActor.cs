@@ -9,7 +9,10 @@ using Router.Contracts.Messages;
 namespace Router.Actors.Routing;
 
 /// <summary>What every coordinator on a node shares.</summary>
-public sealed record RoutingContext(IActorRef ModelRegion, CatalogReplica Catalog, ModelHealthBoard Board, RoutingSettings Settings, TimeProvider Time);
+public sealed record RoutingContext(IActorRef ModelRegion, CatalogReplica Catalog, ModelHealthBoard Board, RoutingSettings Settings, TimeProvider Time)
+{
+    public RouterMetrics Metrics { get; init; } = RouterMetrics.Isolated();
+}
 
 /// <summary>
 /// Routes requests on the receiving node: each <see cref="RouteRequest"/> becomes a <see cref="RouteSession"/> (the

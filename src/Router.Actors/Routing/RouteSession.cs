@@ -91,7 +91,7 @@ internal sealed class RouteSession
     {
         _context.ModelRegion.Tell(new CancelCall(model, attemptId));
         _context.Board.BlockNodeOf(model, Now + _context.Settings.UnreachableRest);
-        RouterMetrics.Fallbacks.WithLabels("unreachable").Inc();
+        _context.Metrics.Fallbacks.WithLabels("unreachable").Inc();
         OnFailure(model, RouteErrors.Unreachable(model, _context.Settings.UnreachableAfter));
     }
 
@@ -123,7 +123,7 @@ internal sealed class RouteSession
         Record(m.ModelId, AttemptOutcome.Rejected, $"{m.Reason.Text()} until {m.RetryAt:O}", null);
         _current = null;
         _lastError ??= RouteErrors.Resting(m.ModelId, m.Reason, m.RetryAt, Now);
-        RouterMetrics.Fallbacks.WithLabels("resting").Inc();
+        _context.Metrics.Fallbacks.WithLabels("resting").Inc();
         _host.Log.Info("Request {0}: model {1} is resting ({2}) until {3:O}; trying the next candidate", LogText.Safe(Id), LogText.Safe(m.ModelId), m.Reason.Text(), m.RetryAt);
         TryNext();
     }
@@ -218,7 +218,7 @@ internal sealed class RouteSession
             Finish(new RouteFailed(error, _attempts));
             return;
         }
-        RouterMetrics.Fallbacks.WithLabels(RouterMetrics.Label(error.Kind)).Inc();
+        _context.Metrics.Fallbacks.WithLabels(RouterMetrics.Label(error.Kind)).Inc();
         _host.Log.Info("Request {0}: model {1} failed ({2}: {3}); falling back to the next candidate", LogText.Safe(Id), LogText.Safe(model), error.Kind, LogText.Safe(error.Message));
         TryNext();
     }
@@ -263,7 +263,7 @@ internal sealed class RouteSession
 
     private void Finish(RouteResult result)
     {
-        RouterMetrics.RecordRoute((result as RouteFailed)?.Error.Kind);
+        _context.Metrics.RecordRoute((result as RouteFailed)?.Error.Kind);
         if (result is RouteFailed failed)
             _host.Log.Warning("Request {0} failed after {1} call(s) in {2:0} ms: {3}", LogText.Safe(Id), _calls, _context.Time.GetElapsedTime(_started).TotalMilliseconds, LogText.Safe(failed.Error.Message));
         _reply.Answer(result);

@@ -29,6 +29,9 @@ public sealed record RouterNodeOptions
     public TimeSpan? AttemptTimeout { get; init; }
     public Action<ILoggingBuilder>? Logging { get; init; }
     public FakeOpenRouterOptions? DevModeFake { get; init; }
+
+    /// <summary>Null: the process's default registry (one node per process); tests running several nodes give each its own.</summary>
+    public RouterMetrics? Metrics { get; init; }
 }
 
 /// <summary>A running Router node: the ActorSystem and, on front nodes, the HTTP API.</summary>
@@ -73,7 +76,6 @@ public sealed class RouterNode : IAsyncDisposable
 
     public static async Task<RouterNode> StartAsync(RouterSettings settings, RouterNodeOptions? options = null, CancellationToken ct = default)
     {
-        _ = RouterMetrics.Ready;
         options ??= new RouterNodeOptions();
         var fake = settings.DevMode ? await FakeOpenRouterServer.StartAsync(options.DevModeFake ?? DevModeScenario.Options(), ct: ct) : null;
         var clientOptions = fake is null ? settings.OpenRouter : DevModeClient(settings.OpenRouter, fake);
@@ -108,7 +110,7 @@ public sealed class RouterNode : IAsyncDisposable
         app.Use((http, next) => guard.IsOpen ? next(http) : HttpResults.WriteErrorAsync(http, NotYetServing));
         app.UseApiKeys(app.Services.GetRequiredService<ApiKeyRing>());
         app.MapHealthEndpoints();
-        app.MapMetrics("/metrics");
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<RouterMetrics>().Registry);
         if (settings.Roles.Contains(RouterAkkaHosting.FrontRole))
         {
             app.MapChatEndpoints();
@@ -166,6 +168,8 @@ public sealed class RouterNode : IAsyncDisposable
     private static void AddServices(IServiceCollection services, RouterSettings settings, OpenRouterClientOptions clientOptions, RouterNodeOptions options)
     {
         services.AddSingleton(settings);
+        var metrics = options.Metrics ?? RouterMetrics.ForProcess();
+        services.AddSingleton(metrics);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new OpenRouterClient(clientOptions, sp.GetRequiredService<ILogger<OpenRouterClient>>()));
         var policy = options.HealthPolicy ?? new HealthPolicy
@@ -177,13 +181,14 @@ public sealed class RouterNode : IAsyncDisposable
         services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), policy, TimeProvider.System)
         {
             PublishHealth = true,
+            Metrics = metrics,
             Materializer = sp.GetRequiredService<IMaterializer>, // resolved at first stream, once the actor system is up
         });
-        services.AddSingleton(options.Catalog ?? new CatalogSettings { Ttl = settings.CatalogTtl });
+        services.AddSingleton((options.Catalog ?? new CatalogSettings { Ttl = settings.CatalogTtl }) with { Metrics = metrics });
         services.AddSingleton<CatalogReplica>();
         services.AddSingleton(new ApiKeyRing(settings.ApiKeys));
         services.AddSingleton(sp => new QuotaGate(sp.GetRequiredService<IRequiredActor<QuotaShardRegion>>().ActorRef,
-            settings.DailyRequestCap, settings.PerKeyDailyRequestCap, TimeProvider.System));
+            settings.DailyRequestCap, settings.PerKeyDailyRequestCap, TimeProvider.System, metrics));
         services.AddSingleton<ModelHealthBoard>();
         services.AddSingleton(new RoutingSettings
         {
@@ -199,7 +204,7 @@ public sealed class RouterNode : IAsyncDisposable
             sp.GetRequiredService<CatalogReplica>(),
             sp.GetRequiredService<ModelHealthBoard>(),
             sp.GetRequiredService<RoutingSettings>(),
-            TimeProvider.System));
+            TimeProvider.System) { Metrics = metrics });
         services.AddSingleton(sp => new Coordinators(sp.GetRequiredService<IRequiredActor<CoordinatorPool>>(), sp.GetRequiredService<RoutingContext>()));
     }
 

@@ -21,7 +21,7 @@ public static class ChatEndpoints
     }
 
     private static async Task HandleAsync(HttpContext http, Coordinators coordinators, RouterSettings settings,
-        IHostApplicationLifetime lifetime, IMaterializer materializer, QuotaGate quota)
+        IHostApplicationLifetime lifetime, IMaterializer materializer, QuotaGate quota, RouterMetrics metrics)
     {
         var (request, invalid) = await ChatRequestReader.ReadAsync(http.Request, settings.MaxMessages, http.RequestAborted);
         if (invalid is not null || request is null)
@@ -57,7 +57,7 @@ public static class ChatEndpoints
             return;
         }
 
-        RouterMetrics.RecordRequest(stream, (result as RouteFailed)?.Error.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        metrics.RecordRequest(stream, (result as RouteFailed)?.Error.Kind, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         switch (result)
         {
             case RouteCompleted completed:

@@ -17,6 +17,7 @@ namespace Router.Tests.Chaos;
 /// while the node stays healthy.
 /// </summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly Dictionary<string, FakeBehavior> Failing = new()
@@ -81,8 +82,13 @@ public class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             string text;
             if (stream)
             {
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    failures.Add($"{i}: stream {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+                    return;
+                }
                 var events = await Sse.ReadAllAsync(response);
-                if (events[^1] != "[DONE]" || events.Any(e => e.Contains("\"error\"", StringComparison.Ordinal)))
+                if (events.Count == 0 || events[^1] != "[DONE]" || events.Any(e => e.Contains("\"error\"", StringComparison.Ordinal)))
                 {
                     failures.Add($"{i}: stream {string.Join(" | ", events.TakeLast(2))}");
                     return;

@@ -9,6 +9,7 @@ namespace Router.Tests.Clustering;
 
 /// <summary>Node processes forming a cluster over mutual TLS with a certificate the test makes, and peers without it kept out.</summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class RemotingTlsTests(ITestOutputHelper output) : IDisposable
 {
     private const string Password = "test-pfx-password";

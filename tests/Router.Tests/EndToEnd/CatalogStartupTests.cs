@@ -8,6 +8,7 @@ namespace Router.Tests.EndToEnd;
 
 /// <summary>A node whose catalog has not reached it yet: not ready, and a request waits for the catalog instead of failing.</summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class CatalogStartupTests
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace Router.Tests.EndToEnd;
 
 /// <summary>With no OpenRouter key a node starts the built-in fake and routes real requests to it.</summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class DevModeTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Router.Tests.EndToEnd;
 
 /// <summary>The official OpenAI .NET SDK, pointed at Router, works unchanged.</summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class OpenAiSdkTests : NodeTestBase
 {
     protected override (string Model, FakeBehavior Behavior)[] InitialBehaviors => [("test/delta", new FakeBehavior { StatusCode = 503 })];

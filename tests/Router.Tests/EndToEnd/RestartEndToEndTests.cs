@@ -8,6 +8,7 @@ namespace Router.Tests.EndToEnd;
 
 /// <summary>A node restarted on the same SQLite file comes back with its circuits and its catalog.</summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class RestartEndToEndTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Router.Tests.EndToEnd;
 
 /// <summary>The .NET client API on a running node, against the fake over HTTP.</summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class RouterClientTests : NodeTestBase
 {
     private static readonly ChatMessage[] Hello = [ChatMessage.Text("user", "Hello, world!")];

@@ -12,6 +12,7 @@ namespace Router.Tests.EndToEnd;
 /// catalog orders test/delta, test/gamma, test/beta, test/alpha by context length, so that is the fallback order.
 /// </summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class RoutingEndToEndTests : NodeTestBase
 {
     private const string Delta = "test/delta", Gamma = "test/gamma", Beta = "test/beta";

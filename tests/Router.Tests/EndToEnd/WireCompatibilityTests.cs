@@ -15,6 +15,7 @@ namespace Router.Tests.EndToEnd;
 /// own as received (nulls included), falls back on empty answers, and answers every error with OpenAI's error JSON.
 /// </summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class WireCompatibilityTests : NodeTestBase
 {
     private const string Delta = "test/delta", Gamma = "test/gamma";

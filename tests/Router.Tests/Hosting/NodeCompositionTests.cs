@@ -21,6 +21,7 @@ namespace Router.Tests.Hosting;
 /// actor system ends up with, read back from the running system rather than from a copy of its configuration.
 /// </summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class NodeCompositionTests : IAsyncLifetime
 {
     private FakeOpenRouterServer _fake = null!;

@@ -8,6 +8,7 @@ namespace Router.Tests.Observability;
 
 /// <summary>The live health page in headless Chromium (Debian's chromium; .ci/run installs it): rendered rows and a screenshot.</summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class HealthPageTests(ITestOutputHelper output) : NodeTestBase
 {
     protected override Router.Node.Configuration.RouterSettings Configure(Router.Node.Configuration.RouterSettings settings) =>

@@ -58,6 +58,7 @@ public class ApiKeyRingTests
 }
 
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class ApiKeyEndToEndTests : NodeTestBase
 {
     private const string Key = "client-key-3b1f8e2a9d";

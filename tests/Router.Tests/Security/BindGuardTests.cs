@@ -33,6 +33,7 @@ public class BindGuardTests
 
 /// <summary>Real node processes started with binds that the configured URLs do not show.</summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class BindGuardProcessTests
 {
     private static async Task<string> ExitOutputAsync(NodeProcess node)

@@ -16,6 +16,7 @@ namespace Router.Tests.Security;
 
 /// <summary>What a careless or hostile client can send, and that none of it changes what other clients get.</summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class HostileClientTests : NodeTestBase
 {
     private const string Delta = "test/delta";

@@ -7,6 +7,7 @@ using Router.Tests.Support;
 namespace Router.Tests.Security;
 
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class SecretHygieneTests
 {
     private const string Secret = "sk-or-v1-TOPSECRET0123456789abcdef";

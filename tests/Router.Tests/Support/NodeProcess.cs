@@ -43,20 +43,15 @@ public sealed class NodeProcess : IAsyncDisposable
         var httpPort = TestNodes.FreePort();
         var port = akkaPort ?? TestNodes.FreePort();
         var workDir = TestNodes.TempDir();
-        var start = new ProcessStartInfo("dotnet", [NodeDll])
+        var own = new Dictionary<string, string>
         {
-            WorkingDirectory = workDir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}",
+            ["ROUTER_HOSTNAME"] = "127.0.0.1",
+            ["ROUTER_PORT"] = port.ToString(),
+            ["ROUTER_DATA_DIR"] = Path.Combine(workDir, "data"),
         };
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("OPENROUTER_") || k.StartsWith("ROUTER_") || k is "DEV_MODE" or "ASPNETCORE_URLS").ToList())
-            start.Environment.Remove(key);
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
-        start.Environment["ROUTER_HOSTNAME"] = "127.0.0.1";
-        start.Environment["ROUTER_PORT"] = port.ToString();
-        start.Environment["ROUTER_DATA_DIR"] = Path.Combine(workDir, "data");
-        foreach (var (key, value) in environment) start.Environment[key] = value;
+        foreach (var (key, value) in environment) own[key] = value;
+        var start = Router.Shared.Loopback.DotnetChild(NodeDll, [], own, workDir);
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var node = new NodeProcess(process, name, httpPort, port, workDir);

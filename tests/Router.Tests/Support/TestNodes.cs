@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Router.Actors.Models;
+using Router.Actors.Observability;
 using Router.FakeOpenRouter;
 using Router.Node.Configuration;
 using Router.Node.Hosting;
@@ -29,6 +30,7 @@ public static class TestNodes
         var node = await RouterNode.StartAsync(settings, new RouterNodeOptions
         {
             HealthPolicy = policy ?? FastPolicy,
+            Metrics = RouterMetrics.Isolated(), // several nodes in this process: each counts its own
             Logging = l =>
             {
                 l.SetMinimumLevel(level);

@@ -9,6 +9,7 @@ namespace Router.Tests.TestModels;
 
 /// <summary>The test-models command end to end: an embedded node, the fake with a mixed catalog, real files.</summary>
 [Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
 public class TestModelsCommandTests : IAsyncLifetime
 {
     private static readonly string[] Ids = ["mix/ok-1", "mix/ok-2", "mix/slow", "mix/limited-once", "mix/limited", "mix/credits", "mix/gone", "mix/hangs", "mix/ok-3"];
