@@ -180,6 +180,9 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
     private void StopAfterSnapshot()
     {
         _stopping = true;
+        // Their requesters' checks through the region would wait out the hand-off: tell them where the calls run.
+        foreach (var (attemptId, call) in _inFlight)
+            call.ReplyTo.Tell(new CallInProgress(attemptId, _id));
         StopIfDone();
     }
 

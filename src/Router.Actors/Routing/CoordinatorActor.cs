@@ -74,7 +74,8 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
                 RunAttempt(m.AttemptId, s => s.OnRejected(m));
                 break;
             case CallInProgress m:
-                RunAttempt(m.AttemptId, s => s.OnInProgress());
+                var modelActor = Sender;
+                RunAttempt(m.AttemptId, s => s.OnInProgress(modelActor));
                 break;
             case WakeUp m:
                 RunRoute(m.RouteId, s => s.OnWakeUp());

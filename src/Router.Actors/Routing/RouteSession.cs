@@ -65,20 +65,26 @@ internal sealed class RouteSession
         else if (_current is not { } current)
             return;
         else if (_context.Time.GetElapsedTime(current.Started) >= settings.AttemptTimeout)
-            OnTimedOut(current.Model, current.AttemptId);
+            OnTimedOut(current.Model);
         else if (_context.Time.GetElapsedTime(current.LastHeard) >= settings.UnreachableAfter)
             OnUnreachable(current.Model, current.AttemptId);
         else if (_context.Time.GetElapsedTime(Math.Max(current.LastHeard, current.LastAsked)) >= settings.CallCheckAfter)
         {
             current.LastAsked = _context.Time.GetTimestamp();
-            _context.ModelRegion.Tell(new GetCallStatus(current.Model, current.AttemptId));
+            current.Route(_context.ModelRegion).Tell(new GetCallStatus(current.Model, current.AttemptId));
         }
     }
 
-    /// <summary>The model actor reports the attempt running: it is reachable.</summary>
-    public void OnInProgress()
+    /// <summary>
+    /// The model actor reports the attempt running: it is reachable, and from now on it is asked directly. Through the
+    /// shard region a check would wait out a hand-off (the region holds a moving shard's messages until it has moved),
+    /// while the actor, finishing its calls before it stops, still answers.
+    /// </summary>
+    public void OnInProgress(IActorRef modelActor)
     {
-        if (_current is { } current) current.LastHeard = _context.Time.GetTimestamp();
+        if (_current is not { } current) return;
+        current.LastHeard = _context.Time.GetTimestamp();
+        current.Actor = modelActor;
     }
 
     /// <summary>
@@ -109,9 +115,9 @@ internal sealed class RouteSession
 
     public void OnFailed(AttemptFailed m) => OnFailure(m.ModelId, m.Error);
 
-    private void OnTimedOut(ModelId model, string attemptId)
+    private void OnTimedOut(ModelId model)
     {
-        _context.ModelRegion.Tell(new CancelCall(model, attemptId));
+        CancelCurrent();
         OnFailure(model, RouteErrors.TimedOut(model, _context.Settings.AttemptTimeout));
     }
 
@@ -252,7 +258,7 @@ internal sealed class RouteSession
     private void CancelCurrent()
     {
         if (_current is { } current)
-            _context.ModelRegion.Tell(new CancelCall(current.Model, current.AttemptId));
+            current.Route(_context.ModelRegion).Tell(new CancelCall(current.Model, current.AttemptId));
     }
 
     private void Record(ModelId model, AttemptOutcome outcome, string? reason, int? status)
@@ -285,5 +291,10 @@ internal sealed class RouteSession
         public long Started { get; } = started;
         public long LastHeard { get; set; } = started;
         public long LastAsked { get; set; }
+
+        /// <summary>The model actor running the call, once it has said so.</summary>
+        public IActorRef? Actor { get; set; }
+
+        public IActorRef Route(IActorRef region) => Actor ?? region;
     }
 }

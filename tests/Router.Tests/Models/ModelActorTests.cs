@@ -361,6 +361,9 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         actor.Tell(Call("r1"));
         await Wait.UntilAsync(() => _fake.Script.CallsTo(Model) == 1);
         actor.Tell(ModelActor.StopModel.Instance); // the shard hands the model to another node
+        // The requester hears where its call runs (the region would hold its checks until the shard has moved).
+        Assert.Equal("r1", ExpectMsg<CallInProgress>().AttemptId);
+        Assert.Equal(actor, LastSender);
         Assert.Equal("r1", ExpectMsg<Completed>(TimeSpan.FromSeconds(10)).AttemptId); // answered, not failed over
         ExpectTerminated(actor, TimeSpan.FromSeconds(10));
 

@@ -271,6 +271,32 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     }
 
     [Fact]
+    public void A_model_actor_that_reports_a_call_running_is_asked_directly_not_through_the_region()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (region, coordinator) = Start(time, Liveness, "cat/a", "cat/b");
+        var modelActor = CreateTestProbe();
+        coordinator.Tell(Route());
+        var a = region.ExpectMsg<CallModel>();
+        // As a model actor does when its shard starts handing off with the call in flight.
+        coordinator.Tell(new CallInProgress(a.AttemptId, a.ModelId), modelActor);
+        for (var i = 0; i < 6; i++) // three times the liveness limit
+        {
+            GetCallStatus? status = null;
+            for (var tries = 0; status is null; tries++)
+            {
+                Assert.True(tries < 10, "no status check reached the model actor");
+                time.Advance(Liveness.CallCheckAfter / 2);
+                status = modelActor.ReceiveOne(TimeSpan.FromMilliseconds(300)) as GetCallStatus;
+            }
+            modelActor.Reply(new CallInProgress(status.AttemptId, status.ModelId));
+        }
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // the region, holding a moving shard's messages, is left out
+        coordinator.Tell(new Completed(a.AttemptId, a.ModelId, Answer("cat/a"), 1), modelActor);
+        Assert.Equal("cat/a", ExpectMsg<RouteCompleted>().Model.Value);
+    }
+
+    [Fact]
     public void Attempts_are_capped()
     {
         var (region, coordinator) = Start(new RoutingSettings { MaxAttempts = 2, AttemptTimeout = TimeSpan.FromSeconds(3) }, "cat/a", "cat/b", "cat/c");
