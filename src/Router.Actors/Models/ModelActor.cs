@@ -243,15 +243,7 @@ public static class ModelActorHosting
         builder.WithShardRegion<ModelShardRegion>(TypeName,
             entityId => ModelActor.Props(new ModelId(entityId), settings),
             new ModelMessageExtractor(),
-            new ShardOptions
-            {
-                Role = role,
-                RememberEntities = false,
-                StateStoreMode = StateStoreMode.DData,
-                // Model actors passivate themselves when idle and no call is in flight.
-                PassivateIdleEntityAfter = TimeSpan.Zero,
-                HandOffStopMessage = ModelActor.StopModel.Instance,
-            });
+            ShardDefaults.For(role, handOffStopMessage: ModelActor.StopModel.Instance));
 
     /// <summary>A proxy to the model shards, for nodes that do not host them.</summary>
     public static AkkaConfigurationBuilder AddModelShardsProxy(this AkkaConfigurationBuilder builder, string role) =>

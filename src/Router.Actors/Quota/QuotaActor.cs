@@ -127,7 +127,7 @@ public static class QuotaActorHosting
 
     public static AkkaConfigurationBuilder AddQuotaShards(this AkkaConfigurationBuilder builder, string role) =>
         builder.WithShardRegion<QuotaShardRegion>(TypeName, QuotaActor.Props, new QuotaMessageExtractor(),
-            new ShardOptions { Role = role, RememberEntities = false, StateStoreMode = StateStoreMode.DData, PassivateIdleEntityAfter = TimeSpan.Zero });
+            ShardDefaults.For(role));
 
     public static AkkaConfigurationBuilder AddQuotaShardsProxy(this AkkaConfigurationBuilder builder, string role) =>
         builder.WithShardRegionProxy<QuotaShardRegion>(TypeName, role, new QuotaMessageExtractor());
