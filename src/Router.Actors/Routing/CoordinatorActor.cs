@@ -34,21 +34,14 @@ public sealed class CoordinatorActor : UntypedActor, IWithTimers, IRouteHost
     public static Props Props(RoutingContext context) => Akka.Actor.Props.Create(() => new CoordinatorActor(context));
 
     /// <summary>
-    /// A node's coordinators (one per core): a consistent-hashing pool on the route id, so a route's cancellation
-    /// reaches the coordinator that holds it. A failing coordinator restarts alone, as it would outside a pool.
+    /// A node's coordinators (one per core), taking routes in turn. A route's cancellation is broadcast (it is rare,
+    /// and a coordinator without the route ignores it); a consistent-hashing pool would send it to the right one only,
+    /// but costs every request a few percent of Router's CPU (docs/benchmarks.md). A failing coordinator restarts
+    /// alone, as it would outside a pool.
     /// </summary>
     public static Props PoolProps(RoutingContext context, int? size = null) =>
-        Props(context).WithRouter(new ConsistentHashingPool(size ?? Math.Max(2, Environment.ProcessorCount))
-            .WithHashMapping(RouteIdOf)
+        Props(context).WithRouter(new RoundRobinPool(size ?? Math.Max(2, Environment.ProcessorCount))
             .WithSupervisorStrategy(Akka.Actor.SupervisorStrategy.DefaultStrategy));
-
-    private static object? RouteIdOf(object message) => message switch
-    {
-        LocalRoute m => m.Route.RouteId,
-        CancelRoute m => m.RouteId,
-        RouteRequest m => m.RouteId ?? string.Empty,
-        _ => null,
-    };
 
     /// <summary>Answers of abandoned attempts (no session owns their id any more) are ignored; stream refs time out by themselves.</summary>
     protected override void OnReceive(object message)

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Akka.Routing;
 using Router.Actors.OpenRouter;
 using Router.Contracts;
 using Router.Contracts.Messages;
@@ -43,8 +44,7 @@ public sealed class Coordinators
         var id = $"{_prefix}-{Interlocked.Increment(ref _requests)}";
         var reply = new TaskCompletionSource<RouteResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         // The coordinator always answers: by its deadline at the latest, cancelled when the caller goes away, failed if it stops.
-        // The pool sends both messages of a route to the same coordinator (it hashes the route id).
-        await using var registration = ct.Register(() => _pool.Tell(new CancelRoute(id)));
+        await using var registration = ct.Register(() => _pool.Tell(new Broadcast(new CancelRoute(id))));
         _pool.Tell(new LocalRoute(request with { RouteId = id }, reply));
         return await reply.Task;
     }
