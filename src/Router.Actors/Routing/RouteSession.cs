@@ -27,7 +27,7 @@ internal sealed class RouteSession
     private readonly DateTimeOffset _deadline;
     private readonly CatalogView _catalog;
     private readonly IEnumerator<ModelId> _plan;
-    private Current? _current;
+    private RouteAttempt? _current;
     private UpstreamError? _lastError;
     private int _calls;
 
@@ -203,7 +203,7 @@ internal sealed class RouteSession
     private void Send(ModelId model)
     {
         var attemptId = $"{Id}-{_attempts.Count}";
-        _current = new Current(model, attemptId, _context.Time.GetTimestamp());
+        _current = new RouteAttempt(model, attemptId, _context.Time.GetTimestamp());
         _host.AttemptStarted(attemptId, this);
         _context.ModelRegion.Tell(_route.Stream
             ? new StartStream(model, attemptId, _route.Request)
@@ -281,20 +281,5 @@ internal sealed class RouteSession
         EndAttempt();
         if (_wakeTimer is not null) _host.Timers.Cancel(_wakeTimer);
         _host.Ended(this);
-    }
-
-    /// <summary>The attempt in flight; <see cref="LastHeard"/>: when its model actor last showed it is reachable.</summary>
-    private sealed class Current(ModelId model, string attemptId, long started)
-    {
-        public ModelId Model { get; } = model;
-        public string AttemptId { get; } = attemptId;
-        public long Started { get; } = started;
-        public long LastHeard { get; set; } = started;
-        public long LastAsked { get; set; }
-
-        /// <summary>The model actor running the call, once it has said so.</summary>
-        public IActorRef? Actor { get; set; }
-
-        public IActorRef Route(IActorRef region) => Actor ?? region;
     }
 }
