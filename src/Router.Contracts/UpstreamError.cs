@@ -33,6 +33,8 @@ public enum UpstreamErrorKind
     Internal,
     /// <summary>The request named only models that do not exist (none is in the catalog): the client's error, as OpenRouter's 400 for an invalid model id.</summary>
     UnknownModel,
+    /// <summary>The request's own constraints (its <c>router</c> object, its context needs) left no model to try: the client's choice.</summary>
+    NoCandidate,
 }
 
 /// <summary>

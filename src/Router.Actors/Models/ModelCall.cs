@@ -35,7 +35,7 @@ internal static class ModelCall
 
     public static async Task<object> CompleteAsync(OpenRouterClient client, ModelId model, CallModel cmd, InFlightCall call)
     {
-        var response = await client.CompleteAsync(cmd.Request with { Model = model.Value, Models = null }, call.Cancellation.Token);
+        var response = await client.CompleteAsync(cmd.Request with { Model = model.Value, Models = null, RouterOptions = null }, call.Cancellation.Token);
         var latency = Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds;
         // The answer goes out at once; the actor counts the success when it hears of it (one hop less per request).
         call.ReplyTo.Tell(new Completed(cmd.AttemptId, model, response, latency));
@@ -45,7 +45,7 @@ internal static class ModelCall
     /// <summary>Reads up to the first content chunk; the rest is handed out with it.</summary>
     public static async Task<object> OpenStreamAsync(OpenRouterClient client, ModelId model, StartStream cmd, InFlightCall call)
     {
-        var chunks = client.StreamAsync(cmd.Request with { Model = model.Value, Models = null }, call.Cancellation.Token);
+        var chunks = client.StreamAsync(cmd.Request with { Model = model.Value, Models = null, RouterOptions = null }, call.Cancellation.Token);
         var enumerator = chunks.GetAsyncEnumerator(call.Cancellation.Token);
         var head = new List<UpstreamChunk>();
         try

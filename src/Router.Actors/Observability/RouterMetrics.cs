@@ -110,6 +110,7 @@ public sealed class RouterMetrics
         UpstreamErrorKind.InvalidRequest => "invalid_request",
         UpstreamErrorKind.Internal => "internal",
         UpstreamErrorKind.UnknownModel => "unknown_model",
+        UpstreamErrorKind.NoCandidate => "no_candidate",
         _ => "other",
     };
 

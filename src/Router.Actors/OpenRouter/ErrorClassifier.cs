@@ -55,7 +55,8 @@ public static class ErrorClassifier
     {
         UpstreamErrorKind.BadRequest or UpstreamErrorKind.Unauthorized
             or UpstreamErrorKind.PaymentRequired or UpstreamErrorKind.Forbidden
-            or UpstreamErrorKind.InvalidRequest or UpstreamErrorKind.Internal or UpstreamErrorKind.UnknownModel => false,
+            or UpstreamErrorKind.InvalidRequest or UpstreamErrorKind.Internal or UpstreamErrorKind.UnknownModel
+            or UpstreamErrorKind.NoCandidate => false,
         _ => true,
     };
 

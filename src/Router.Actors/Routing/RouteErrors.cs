@@ -33,9 +33,15 @@ internal static class RouteErrors
         ErrorClassifier.Of(rateLimited ? UpstreamErrorKind.RateLimited : UpstreamErrorKind.ModelUnavailable,
             "Every candidate model is resting", rateLimited ? 429 : 503) with { RetryAfter = retryAfter };
 
-    /// <summary>No call was made: nothing to try at all, or only ids outside the catalog (the client's error).</summary>
-    public static UpstreamError NothingTried(IReadOnlyList<AttemptRecord> attempts)
+    /// <summary>
+    /// No call was made: nothing to try at all, the request's constraints ruled out every model (which ones, and how
+    /// many each), or only ids outside the catalog (the client's errors).
+    /// </summary>
+    public static UpstreamError NothingTried(IReadOnlyList<AttemptRecord> attempts, IReadOnlyDictionary<string, int> refused)
     {
+        if (refused.Count > 0 && attempts.All(a => a.Outcome == AttemptOutcome.Skipped))
+            return ErrorClassifier.Of(UpstreamErrorKind.NoCandidate, "No model meets the request's constraints: " +
+                string.Join("; ", refused.OrderByDescending(r => r.Value).Select(r => $"{r.Key}: {r.Value} model{(r.Value == 1 ? "" : "s")}")), 400);
         if (attempts.Count == 0)
             return ErrorClassifier.Of(UpstreamErrorKind.ModelUnavailable, "No model to try: the request names none and the catalog is empty", 503);
         var unknown = attempts.Where(a => a.Reason == NotInCatalog).Select(a => a.Model.Value).ToList();

@@ -26,6 +26,8 @@ internal sealed class RouteSession
     private readonly long _started;
     private readonly DateTimeOffset _deadline;
     private readonly CatalogView _catalog;
+    private readonly RouteConstraints _constraints;
+    private readonly Dictionary<string, int> _refused = new(StringComparer.Ordinal); // constraint -> models it skipped
     private readonly IEnumerator<ModelId> _plan;
     private RouteAttempt? _current;
     private UpstreamError? _lastError;
@@ -44,6 +46,7 @@ internal sealed class RouteSession
         _started = context.Time.GetTimestamp();
         _deadline = Now + context.Settings.RequestTimeout;
         _catalog = context.Catalog.Current;
+        _constraints = RouteConstraints.For(route.Request);
         _plan = CandidatePlanner.Plan(route, context.Settings, _catalog).GetEnumerator();
     }
 
@@ -178,9 +181,14 @@ internal sealed class RouteSession
         {
             // An id outside the catalog gets no actor, journal row or metric series: whatever a client names, the
             // state Router keeps stays bounded by the catalog.
-            if (!_catalog.Contains(model))
+            if (!_catalog.ById.TryGetValue(model.Value, out var info))
             {
                 Record(model, AttemptOutcome.Skipped, RouteErrors.NotInCatalog, null);
+                continue;
+            }
+            if (_constraints.Refusal(info) is { } refusal)
+            {
+                Refuse(model, refusal);
                 continue;
             }
             if (_context.Board.BlockedUntil(model, Now) is { } until)
@@ -196,6 +204,19 @@ internal sealed class RouteSession
         if (_calls < _context.Settings.MaxAttempts && WaitForRestingModel()) return;
         GiveUp();
     }
+
+    /// <summary>
+    /// A model the request's constraints rule out: counted, and listed in the attempts for the first few only (a
+    /// request for free models may pass over most of the catalog).
+    /// </summary>
+    private void Refuse(ModelId model, string reason)
+    {
+        var total = _refused.Values.Sum();
+        _refused[reason] = _refused.GetValueOrDefault(reason) + 1;
+        if (total < MaxListedRefusals) Record(model, AttemptOutcome.Skipped, reason, null);
+    }
+
+    private const int MaxListedRefusals = 10;
 
     private ModelId? NextCandidate() =>
         _retries.TryDequeue(out var retry) ? retry : _plan.MoveNext() ? _plan.Current : null;
@@ -245,7 +266,7 @@ internal sealed class RouteSession
     {
         var error = _lastError ?? (_resting.Count > 0
             ? RouteErrors.EveryCandidateResting(_resting.Any(r => _context.Board.IsRateLimited(r.Model)), _resting.Min(r => r.RetryAt) - Now)
-            : RouteErrors.NothingTried(_attempts));
+            : RouteErrors.NothingTried(_attempts, _refused));
         Finish(new RouteFailed(error, _attempts));
     }
 

@@ -50,8 +50,39 @@ public sealed record ChatCompletionRequest
     public double? Temperature { get; init; }
     public int? MaxTokens { get; init; }
 
+    /// <summary>Router's own <c>router</c> object: read by Router, never sent upstream.</summary>
+    [JsonPropertyName("router")]
+    public RouterOptions? RouterOptions { get; init; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>
+/// A request's <c>router</c> object: constraints on the models Router may choose. Fields Router does not know are
+/// kept in <see cref="Unknown"/> so that they are refused (a client asking for something Router does not do must not
+/// get something else silently).
+/// </summary>
+public sealed record RouterOptions
+{
+    /// <summary>Highest prices accepted, in USD per million tokens (OpenRouter's unit).</summary>
+    public PriceLimit? MaxPrice { get; init; }
+
+    /// <summary>Only models whose prompt and completion are free.</summary>
+    public bool? FreeOnly { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unknown { get; set; }
+}
+
+/// <summary>Prices in USD per million tokens; an absent one is not limited.</summary>
+public sealed record PriceLimit
+{
+    public double? Prompt { get; init; }
+    public double? Completion { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unknown { get; set; }
 }
 
 public sealed record Usage

@@ -140,6 +140,19 @@ public static class ChatRequestReader
             return OpenAiError.BadRequest("'temperature' must be between 0 and 2", "temperature");
         if (request.MaxTokens is < 1)
             return OpenAiError.BadRequest("'max_tokens' must be at least 1", "max_tokens");
+        return request.RouterOptions is { } options ? ValidateRouterOptions(options) : null;
+    }
+
+    private static OpenAiError? ValidateRouterOptions(RouterOptions options)
+    {
+        if (options.Unknown?.Keys.FirstOrDefault() is { } unknown)
+            return OpenAiError.BadRequest($"'router.{unknown}' is not a Router option; Router reads router.max_price and router.free_only", $"router.{unknown}");
+        if (options.MaxPrice is not { } max) return null;
+        if (max.Unknown?.Keys.FirstOrDefault() is { } unknownPrice)
+            return OpenAiError.BadRequest($"'router.max_price.{unknownPrice}' is not a price Router limits; it limits prompt and completion", $"router.max_price.{unknownPrice}");
+        foreach (var (name, value) in new[] { ("prompt", max.Prompt), ("completion", max.Completion) })
+            if (value is { } price && (price < 0 || !double.IsFinite(price)))
+                return OpenAiError.BadRequest($"'router.max_price.{name}' must be a price of 0 or more, in USD per million tokens", $"router.max_price.{name}");
         return null;
     }
 

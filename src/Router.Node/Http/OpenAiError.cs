@@ -33,6 +33,7 @@ public sealed record OpenAiError(
             UpstreamErrorKind.InvalidRequest => (400, "invalid_request_error", "invalid_request"),
             UpstreamErrorKind.Internal => (500, "server_error", "internal_error"),
             UpstreamErrorKind.UnknownModel => (400, "invalid_request_error", "model_not_found"),
+            UpstreamErrorKind.NoCandidate => (400, "invalid_request_error", "no_candidate_model"),
             _ => (502, "upstream_error", "upstream_error"),
         };
         var message = error.Kind == UpstreamErrorKind.Unauthorized ? "OpenRouter rejected Router's API key: " + error.Message : error.Message;

@@ -296,6 +296,45 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         Assert.Equal("cat/a", ExpectMsg<RouteCompleted>().Model.Value);
     }
 
+    private (TestProbe Region, IActorRef Coordinator) StartWith(params ModelInfo[] models)
+    {
+        var replica = new CatalogReplica();
+        replica.Apply(new CatalogUpdated(models, DateTimeOffset.UtcNow, 1, 1, 0, null, null));
+        var region = CreateTestProbe();
+        var context = new RoutingContext(region, replica, _board, new RoutingSettings { AttemptTimeout = TimeSpan.FromSeconds(3) }, TimeProvider.System);
+        return (region, Sys.ActorOf(CoordinatorActor.Props(context)));
+    }
+
+    private static RouteRequest Constrained(string model, RouterOptions options, string text = "hi") =>
+        new(new ChatCompletionRequest { Model = model, Messages = [ChatMessage.Text("user", text)], RouterOptions = options }, false, false);
+
+    [Fact]
+    public void Models_outside_the_requests_constraints_are_skipped_with_the_reason()
+    {
+        var (region, coordinator) = StartWith(SyntheticCatalog.Model("cat/priced", 200_000), SyntheticCatalog.Model("cat/free:free", 100_000, promptPrice: 0));
+        coordinator.Tell(Constrained("cat/priced", new RouterOptions { FreeOnly = true }));
+        var call = region.ExpectMsg<CallModel>();
+        Assert.Equal("cat/free:free", call.ModelId.Value);
+        region.Reply(new Completed(call.AttemptId, call.ModelId, Answer("cat/free:free"), 1));
+        var attempts = ExpectMsg<RouteCompleted>().Attempts;
+        Assert.Equal((AttemptOutcome.Skipped, RouteConstraints.NotFree), (attempts[0].Outcome, attempts[0].Reason));
+    }
+
+    [Fact]
+    public void Constraints_that_leave_no_model_answer_400_naming_them_without_a_call()
+    {
+        var (region, coordinator) = StartWith(SyntheticCatalog.Model("cat/big", 200_000), SyntheticCatalog.Model("cat/small", 4096, promptPrice: 0));
+        // 8,000 characters: about 2,000 tokens, plus 3,000 max_tokens: too much for the small model's 4,096.
+        var request = Constrained("cat/big", new RouterOptions { FreeOnly = true }, new string('x', 8000));
+        coordinator.Tell(request with { Request = request.Request with { MaxTokens = 3000 } });
+        var failed = ExpectMsg<RouteFailed>();
+        Assert.Equal(UpstreamErrorKind.NoCandidate, failed.Error.Kind);
+        Assert.Equal(400, failed.Error.StatusCode);
+        Assert.Contains("not free (router.free_only): 1 model", failed.Error.Message);
+        Assert.Contains("context too small: 1 model", failed.Error.Message);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
     [Fact]
     public void Attempts_are_capped()
     {
