@@ -56,6 +56,10 @@ public sealed class RouterMetrics
 
     public Gauge QuotaUsed { get; }
 
+    public Counter Spend { get; }
+
+    public Counter KeySpend { get; }
+
     private RouterMetrics(CollectorRegistry registry)
     {
         Registry = registry;
@@ -88,6 +92,8 @@ public sealed class RouterMetrics
         "router_quota_decisions_total", "Daily cap checks by scope (global, key) and result.", "scope", "result");
         QuotaUsed = factory.CreateGauge(
         "router_quota_used", "Requests counted today, as last seen by this node, by scope (global, or a key's id).", "scope");
+        Spend = factory.CreateCounter("router_spend_usd_total", "What answers cost in USD (OpenRouter's usage.cost, else tokens times the catalog's prices), by model.", "model");
+        KeySpend = factory.CreateCounter("router_key_spend_usd_total", "What answers cost in USD, by client key id (anonymous without client keys).", "key");
         _routesOk = Routes.WithLabels("ok");
         _plainSecondsOk = RequestSeconds.WithLabels("false", "ok");
         _streamSecondsOk = RequestSeconds.WithLabels("true", "ok");
@@ -157,6 +163,12 @@ public sealed class RouterMetrics
     private readonly Counter.Child _routesOk;
     private readonly Histogram.Child _plainSecondsOk;
     private readonly Histogram.Child _streamSecondsOk;
+
+    public void RecordSpend(string model, string clientId, double usd)
+    {
+        Spend.WithLabels(model).Inc(usd);
+        KeySpend.WithLabels(clientId).Inc(usd);
+    }
 
     public void RecordFailure(ModelId model, UpstreamError error)
     {

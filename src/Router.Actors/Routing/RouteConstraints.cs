@@ -1,4 +1,3 @@
-using System.Globalization;
 using Router.Contracts.OpenRouter;
 
 namespace Router.Actors.Routing;
@@ -53,7 +52,7 @@ public sealed class RouteConstraints
     {
         if (model.ContextLength is { } context && context < RequiredContext) return ContextTooSmall;
         if (!_freeOnly && _maxPrompt is null && _maxCompletion is null) return null;
-        var (prompt, completion) = (PerToken(model.Pricing?.Prompt), PerToken(model.Pricing?.Completion));
+        var (prompt, completion) = (Spend.PerToken(model.Pricing?.Prompt), Spend.PerToken(model.Pricing?.Completion));
         if (_freeOnly && !(prompt == 0 && completion == 0)) return NotFree;
         if ((_maxPrompt is not null && prompt is null) || (_maxCompletion is not null && completion is null)) return PriceUnknown;
         if (Over(prompt, _maxPrompt) || Over(completion, _maxCompletion)) return OverMaxPrice;
@@ -63,7 +62,4 @@ public sealed class RouteConstraints
     // A limit equal to the price, given per million and compared per token, must not fail on rounding.
     private static bool Over(double? price, double? limit) => price > limit * (1 + 1e-9);
 
-    /// <summary>OpenRouter's decimal string per token; null when absent, unreadable or negative (variable pricing).</summary>
-    private static double? PerToken(string? price) =>
-        double.TryParse(price, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 ? value : null;
 }

@@ -13,8 +13,8 @@ public sealed record RouteRequest(ChatCompletionRequest Request, bool Stream, bo
 /// <summary>The caller went away: stop routing and cancel the call in flight.</summary>
 public sealed record CancelRoute(string RouteId) : IRouterMessage;
 
-/// <summary>The <c>router</c> field added to completions: the model used and every step taken.</summary>
-public sealed record RouterInfo(string Model, IReadOnlyList<AttemptRecord> Attempts);
+/// <summary>The <c>router</c> field added to completions: the model used, every step taken, and what the answer cost (USD) when known.</summary>
+public sealed record RouterInfo(string Model, IReadOnlyList<AttemptRecord> Attempts, double? CostUsd = null);
 
 /// <summary>One step of a route: a model tried, skipped or rejected, and why.</summary>
 public sealed record AttemptRecord(ModelId Model, AttemptOutcome Outcome, string? Reason, int? StatusCode, double ElapsedMs) : IRouterMessage;

@@ -17,9 +17,10 @@ public sealed class UpstreamCompletion
     private readonly byte[] _json;
     private ChatCompletionResponse? _response;
 
-    private UpstreamCompletion(byte[] json, string? model, bool hasRouter, bool hasError, int choices)
+    private UpstreamCompletion(byte[] json, string? model, bool hasRouter, bool hasError, int choices, TokenUsage? usage)
     {
         _json = json;
+        Usage = usage;
         Model = model;
         HasRouterField = hasRouter;
         HasError = hasError;
@@ -36,6 +37,9 @@ public sealed class UpstreamCompletion
 
     /// <summary>How many items <c>choices</c> holds (0 when it is missing).</summary>
     public int Choices { get; }
+
+    /// <summary>The answer's <c>usage</c>, when it has one that reads as token counts.</summary>
+    public TokenUsage? Usage { get; }
 
     private bool HasRouterField { get; }
 
@@ -58,6 +62,7 @@ public sealed class UpstreamCompletion
         string? model = null;
         bool hasRouter = false, hasError = false;
         var choices = 0;
+        TokenUsage? usage = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("model"u8))
@@ -85,6 +90,12 @@ public sealed class UpstreamCompletion
                     throw new JsonException("'choices' must be an array");
                 continue;
             }
+            if (reader.ValueTextEquals("usage"u8))
+            {
+                reader.Read();
+                usage = TokenUsage.Read(ref reader);
+                continue;
+            }
             hasRouter |= reader.ValueTextEquals("router"u8);
             var isError = reader.ValueTextEquals("error"u8);
             reader.Read();
@@ -95,7 +106,7 @@ public sealed class UpstreamCompletion
         }
         if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             throw new JsonException("a completion must be one JSON object");
-        return new UpstreamCompletion(json, model, hasRouter, hasError, choices);
+        return new UpstreamCompletion(json, model, hasRouter, hasError, choices, usage);
     }
 
     /// <summary>A typed answer as an upstream completion, for code that builds answers itself (the tests do).</summary>

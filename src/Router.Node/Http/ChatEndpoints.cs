@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Streams;
+using Router.Actors.Catalog;
 using Router.Actors.Observability;
 using Router.Actors.Quota;
 using Router.Actors.Routing;
@@ -21,7 +22,7 @@ public static class ChatEndpoints
     }
 
     private static async Task HandleAsync(HttpContext http, Coordinators coordinators, RouterSettings settings,
-        IHostApplicationLifetime lifetime, IMaterializer materializer, QuotaGate quota, RouterMetrics metrics)
+        IHostApplicationLifetime lifetime, IMaterializer materializer, QuotaGate quota, RouterMetrics metrics, CatalogReplica catalog)
     {
         var (request, invalid) = await ChatRequestReader.ReadAsync(http.Request, settings.MaxMessages, http.RequestAborted);
         if (invalid is not null || request is null)
@@ -61,10 +62,17 @@ public static class ChatEndpoints
         switch (result)
         {
             case RouteCompleted completed:
-                await WriteCompletionAsync(http, completed);
+                var cost = Spend.CostOf(completed.Completion.Usage, catalog.Current.ById.GetValueOrDefault(completed.Model.Value));
+                if (cost is { } usd) metrics.RecordSpend(completed.Model.Value, http.ClientId(), usd);
+                await WriteCompletionAsync(http, completed, cost);
                 break;
             case RouteStreaming streaming:
-                await SseResponse.WriteAsync(http, coordinators.Open(streaming), materializer, ct);
+                // A stream's cost is known at its usage chunk, after the headers: it goes to the metrics only.
+                await SseResponse.WriteAsync(http, coordinators.Open(streaming), materializer, ct, usage =>
+                {
+                    if (Spend.CostOf(usage, catalog.Current.ById.GetValueOrDefault(streaming.Model.Value)) is { } usd)
+                        metrics.RecordSpend(streaming.Model.Value, http.ClientId(), usd);
+                });
                 break;
             case RouteFailed failed:
                 await HttpResults.WriteErrorAsync(http, OpenAiError.FromUpstream(failed.Error), failed.Attempts, failed.Error.RetryAfter);
@@ -75,11 +83,12 @@ public static class ChatEndpoints
     private static readonly OpenAiError ShuttingDown =
         new("This Router node is shutting down; retry on another node", "server_error", null, "node_shutting_down", 503, null, true, false);
 
-    private static Task WriteCompletionAsync(HttpContext http, RouteCompleted completed)
+    private static Task WriteCompletionAsync(HttpContext http, RouteCompleted completed, double? cost)
     {
         SetRouterHeaders(http, completed);
+        if (cost is { } usd) http.Response.Headers["X-Router-Cost"] = usd.ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture);
         // Written at once, with a length: no chunking.
-        var body = completed.Completion.ServedWith(new RouterInfo(completed.Model.Value, completed.Attempts));
+        var body = completed.Completion.ServedWith(new RouterInfo(completed.Model.Value, completed.Attempts, cost));
         http.Response.ContentType = "application/json; charset=utf-8";
         http.Response.ContentLength = body.Length;
         return http.Response.Body.WriteAsync(body, http.RequestAborted).AsTask();

@@ -4,6 +4,7 @@ using Akka.Streams.Dsl;
 using Router.Actors.Routing;
 using Router.Contracts;
 using Router.Contracts.Messages;
+using Router.Contracts.OpenRouter;
 
 namespace Router.Node.Http;
 
@@ -18,7 +19,9 @@ public static class SseResponse
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    public static async Task WriteAsync(HttpContext http, RoutedStream stream, IMaterializer materializer, CancellationToken ct)
+    /// <param name="onUsage">Hears the stream's usage (its last chunk, when the upstream sends one).</param>
+    public static async Task WriteAsync(HttpContext http, RoutedStream stream, IMaterializer materializer, CancellationToken ct,
+        Action<TokenUsage>? onUsage = null)
     {
         await using var _ = stream; // a client gone at any point below cancels the upstream call at once
         var response = http.Response;
@@ -37,6 +40,7 @@ public static class SseResponse
                 {
                     case StreamChunk chunk:
                         await WriteEventAsync(response, chunk.Chunk.Json, ct);
+                        if (chunk.Chunk.Chunk.Usage is { } usage) onUsage?.Invoke(TokenUsage.From(usage));
                         break;
                     case StreamFault fault:
                         await WriteErrorAsync(response, fault.Error, ct);

@@ -59,6 +59,31 @@ public class RouterOptionsTests : NodeTestBase
         Assert.Equal(RouteConstraints.ContextTooSmall, first.GetProperty("reason").GetString());
     }
 
+    [Fact]
+    public async Task Each_answer_costs_its_usage_times_the_catalogs_prices_in_the_answer_and_the_metrics()
+    {
+        var (status, body, response) = await PostAsync("""{"model":"test/beta","messages":[{"role":"user","content":"What does this cost?"}]}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var usage = body.GetProperty("usage");
+        var expected = (usage.GetProperty("prompt_tokens").GetInt32() + usage.GetProperty("completion_tokens").GetInt32()) * 0.000001; // the fake's price
+        Assert.Equal(expected, body.GetProperty("router").GetProperty("cost_usd").GetDouble(), 12);
+        Assert.Equal(expected, double.Parse(response.Headers.GetValues("X-Router-Cost").Single(), System.Globalization.CultureInfo.InvariantCulture), 12);
+
+        using var http = new HttpClient();
+        var streamed = await http.PostAsync(Node.Url + "/v1/chat/completions", new StringContent(
+            """{"model":"test/gamma","stream":true,"messages":[{"role":"user","content":"And this?"}]}""", Encoding.UTF8, "application/json"));
+        var events = await Sse.ReadAllAsync(streamed);
+        var streamUsage = JsonDocument.Parse(events[^2]).RootElement.GetProperty("usage");
+        var streamCost = (streamUsage.GetProperty("prompt_tokens").GetInt32() + streamUsage.GetProperty("completion_tokens").GetInt32()) * 0.000001;
+
+        var metrics = await http.GetStringAsync(Node.Url + "/metrics");
+        double Series(string name) => double.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1],
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(expected, Series("router_spend_usd_total{model=\"test/beta\"}"), 12);
+        Assert.Equal(streamCost, Series("router_spend_usd_total{model=\"test/gamma\"}"), 12);
+        Assert.Equal(expected + streamCost, Series("router_key_spend_usd_total{key=\"anonymous\"}"), 12);
+    }
+
     [Theory]
     [InlineData("""{"sort":"price"}""", "router.sort")]
     [InlineData("""{"max_price":{"prompt":-1}}""", "router.max_price.prompt")]
