@@ -10,12 +10,12 @@ namespace Router.Actors.Models;
 /// Tells every node's <see cref="ModelHealthListener"/> about one model: at once when its state changes, otherwise
 /// at most once per <c>every</c>, with one timer for what a throttled change still owes.
 /// </summary>
-internal sealed class HealthPublisher(ActorSystem system, TimeSpan every, ITimerScheduler timers, object timerMessage)
+internal sealed class HealthPublisher(ActorSystem system, TimeSpan every, ITimerScheduler timers, object timerMessage, Func<ModelHealthView> view)
 {
     private long _last;
     private bool _pending;
 
-    public void Publish(Func<ModelHealthView> view, bool force)
+    public void Publish(bool force)
     {
         var now = Stopwatch.GetTimestamp();
         var since = Stopwatch.GetElapsedTime(_last, now);
@@ -33,9 +33,9 @@ internal sealed class HealthPublisher(ActorSystem system, TimeSpan every, ITimer
     }
 
     /// <summary>The throttle's timer fired: publish what it held back.</summary>
-    public void PublishPending(Func<ModelHealthView> view)
+    public void PublishPending()
     {
         _pending = false;
-        Publish(view, force: true);
+        Publish(force: true);
     }
 }

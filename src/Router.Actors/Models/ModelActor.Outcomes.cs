@@ -112,7 +112,7 @@ public sealed partial class ModelActor
             _settings.Metrics.RecordCircuit(_id, _health.Circuit);
         }
         if (_snapshots.OutcomeCounted(Stopwatch.GetTimestamp())) RequestSnapshot();
-        _publisher?.Publish(View, force: events.Count > 0);
+        _publisher?.Publish(force: events.Count > 0);
     }
 
     private void RequestSnapshot()

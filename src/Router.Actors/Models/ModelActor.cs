@@ -86,7 +86,7 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
 
         Command<IdleCheck>(_ => PassivateIfIdle());
         Command<StopModel>(_ => StopAfterSnapshot());
-        Command<PublishPending>(_ => _publisher?.PublishPending(View));
+        Command<PublishPending>(_ => _publisher?.PublishPending());
         Command<SaveSnapshotSuccess>(_ =>
         {
             _snapshots.Settled();
@@ -116,7 +116,7 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
         // A periodic check rather than a receive timeout, which would re-arm a timer on every message of every call.
         Timers.StartPeriodicTimer(IdleCheck.Instance, IdleCheck.Instance, _settings.IdleTimeout / 4);
         if (_settings.PublishHealth)
-            _publisher = new HealthPublisher(Context.System, _settings.PublishEvery, Timers, PublishPending.Instance);
+            _publisher = new HealthPublisher(Context.System, _settings.PublishEvery, Timers, PublishPending.Instance, View);
         base.PreStart();
     }
 

@@ -35,7 +35,7 @@ internal static class ModelCall
 
     public static async Task<object> CompleteAsync(OpenRouterClient client, ModelId model, CallModel cmd, InFlightCall call)
     {
-        var response = await client.CompleteAsync(cmd.Request with { Model = model.Value, Models = null, RouterOptions = null }, call.Cancellation.Token);
+        var response = await client.CompleteAsync(ForUpstream(cmd.Request, model), call.Cancellation.Token);
         var latency = Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds;
         // The answer goes out at once; the actor counts the success when it hears of it (one hop less per request).
         call.ReplyTo.Tell(new Completed(cmd.AttemptId, model, response, latency));
@@ -45,7 +45,7 @@ internal static class ModelCall
     /// <summary>Reads up to the first content chunk; the rest is handed out with it.</summary>
     public static async Task<object> OpenStreamAsync(OpenRouterClient client, ModelId model, StartStream cmd, InFlightCall call)
     {
-        var chunks = client.StreamAsync(cmd.Request with { Model = model.Value, Models = null, RouterOptions = null }, call.Cancellation.Token);
+        var chunks = client.StreamAsync(ForUpstream(cmd.Request, model), call.Cancellation.Token);
         var enumerator = chunks.GetAsyncEnumerator(call.Cancellation.Token);
         var head = new List<UpstreamChunk>();
         try
@@ -66,6 +66,10 @@ internal static class ModelCall
             throw;
         }
     }
+
+    /// <summary>The request as one model receives it: that model alone, and none of Router's own fields.</summary>
+    private static ChatCompletionRequest ForUpstream(ChatCompletionRequest request, ModelId model) =>
+        request with { Model = model.Value, Models = null, RouterOptions = null };
 
     /// <summary>Runs <paramref name="work"/> (until its first await, here) and pipes its outcome to <paramref name="actor"/>.</summary>
     public static void Run(Func<Task<object>> work, string attemptId, ModelId model, IActorRef actor)

@@ -1,3 +1,4 @@
+using Router.Actors.Catalog;
 using Router.Contracts.OpenRouter;
 
 namespace Router.Actors.Routing;
@@ -52,8 +53,8 @@ public sealed class RouteConstraints
     {
         if (model.ContextLength is { } context && context < RequiredContext) return ContextTooSmall;
         if (!_freeOnly && _maxPrompt is null && _maxCompletion is null) return null;
-        var (prompt, completion) = (Spend.PerToken(model.Pricing?.Prompt), Spend.PerToken(model.Pricing?.Completion));
-        if (_freeOnly && !(prompt == 0 && completion == 0)) return NotFree;
+        if (_freeOnly && !ModelPrices.IsFree(model)) return NotFree;
+        var (prompt, completion) = (ModelPrices.Prompt(model), ModelPrices.Completion(model));
         if ((_maxPrompt is not null && prompt is null) || (_maxCompletion is not null && completion is null)) return PriceUnknown;
         if (Over(prompt, _maxPrompt) || Over(completion, _maxCompletion)) return OverMaxPrice;
         return null;

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Router.Actors.Catalog;
 using Router.Contracts.OpenRouter;
 
 namespace Router.Actors.Routing;
@@ -11,12 +11,8 @@ public static class Spend
     {
         if (usage is null) return null;
         if (usage.CostUsd is { } cost) return cost;
-        return PerToken(model?.Pricing?.Prompt) is { } prompt && PerToken(model?.Pricing?.Completion) is { } completion
+        return ModelPrices.Prompt(model) is { } prompt && ModelPrices.Completion(model) is { } completion
             ? usage.PromptTokens * prompt + usage.CompletionTokens * completion
             : null;
     }
-
-    /// <summary>OpenRouter's decimal string per token; null when absent, unreadable or negative (variable pricing).</summary>
-    public static double? PerToken(string? price) =>
-        double.TryParse(price, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 ? value : null;
 }

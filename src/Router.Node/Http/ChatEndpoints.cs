@@ -62,22 +62,24 @@ public static class ChatEndpoints
         switch (result)
         {
             case RouteCompleted completed:
-                var cost = Spend.CostOf(completed.Completion.Usage, catalog.Current.ById.GetValueOrDefault(completed.Model.Value));
-                if (cost is { } usd) metrics.RecordSpend(completed.Model.Value, http.ClientId(), usd);
-                await WriteCompletionAsync(http, completed, cost);
+                await WriteCompletionAsync(http, completed, Charge(http, completed.Model, completed.Completion.Usage, catalog, metrics));
                 break;
             case RouteStreaming streaming:
                 // A stream's cost is known at its usage chunk, after the headers: it goes to the metrics only.
-                await SseResponse.WriteAsync(http, coordinators.Open(streaming), materializer, ct, usage =>
-                {
-                    if (Spend.CostOf(usage, catalog.Current.ById.GetValueOrDefault(streaming.Model.Value)) is { } usd)
-                        metrics.RecordSpend(streaming.Model.Value, http.ClientId(), usd);
-                });
+                await SseResponse.WriteAsync(http, coordinators.Open(streaming), materializer, ct, usage => Charge(http, streaming.Model, usage, catalog, metrics));
                 break;
             case RouteFailed failed:
                 await HttpResults.WriteErrorAsync(http, OpenAiError.FromUpstream(failed.Error), failed.Attempts, failed.Error.RetryAfter);
                 break;
         }
+    }
+
+    /// <summary>What an answer of <paramref name="model"/> cost, counted in the spend metrics; null when unknown.</summary>
+    private static double? Charge(HttpContext http, ModelId model, TokenUsage? usage, CatalogReplica catalog, RouterMetrics metrics)
+    {
+        var cost = Spend.CostOf(usage, catalog.Current.ById.GetValueOrDefault(model.Value));
+        if (cost is { } usd) metrics.RecordSpend(model.Value, http.ClientId(), usd);
+        return cost;
     }
 
     private static readonly OpenAiError ShuttingDown =

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Router.Actors.Catalog;
 using Router.Contracts.OpenRouter;
 
 namespace Router.Node.TestModels;
@@ -25,8 +26,7 @@ public static class ModelSelection
     }
 
     public static bool IsFree(ModelInfo model) =>
-        model.Id.EndsWith(":free", StringComparison.Ordinal)
-        || (IsZero(model.Pricing?.Prompt) && IsZero(model.Pricing?.Completion));
+        model.Id.EndsWith(":free", StringComparison.Ordinal) || ModelPrices.IsFree(model);
 
     /// <summary>The pause between test starts that keeps within the key's rate limit, with 10 % headroom.</summary>
     public static TimeSpan PaceFor(KeyInfo? key, TimeSpan fallback)
@@ -52,7 +52,4 @@ public static class ModelSelection
             _ => null,
         };
     }
-
-    private static bool IsZero(string? price) =>
-        price is not null && decimal.TryParse(price, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value == 0;
 }

@@ -27,10 +27,13 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         return (region, Sys.ActorOf(CoordinatorActor.Props(context)));
     }
 
-    private (TestProbe Region, RoutingContext Context) Context(RoutingSettings? settings = null, string[]? catalog = null, TimeProvider? time = null)
+    private (TestProbe Region, RoutingContext Context) Context(RoutingSettings? settings = null, string[]? catalog = null, TimeProvider? time = null) =>
+        Context((catalog ?? []).Select((id, i) => SyntheticCatalog.Model(id, 100000 - i)).ToList(), settings, time);
+
+    private (TestProbe Region, RoutingContext Context) Context(IReadOnlyList<ModelInfo> models, RoutingSettings? settings = null, TimeProvider? time = null)
     {
         var replica = new CatalogReplica();
-        replica.Apply(new CatalogUpdated((catalog ?? []).Select((id, i) => SyntheticCatalog.Model(id, 100000 - i)).ToList(), DateTimeOffset.UtcNow, 1, 1, 0, null, null));
+        replica.Apply(new CatalogUpdated(models, DateTimeOffset.UtcNow, 1, 1, 0, null, null));
         var region = CreateTestProbe();
         return (region, new RoutingContext(region, replica, _board, settings ?? new RoutingSettings { AttemptTimeout = TimeSpan.FromSeconds(3) }, time ?? TimeProvider.System));
     }
@@ -298,10 +301,7 @@ public class CoordinatorActorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
 
     private (TestProbe Region, IActorRef Coordinator) StartWith(params ModelInfo[] models)
     {
-        var replica = new CatalogReplica();
-        replica.Apply(new CatalogUpdated(models, DateTimeOffset.UtcNow, 1, 1, 0, null, null));
-        var region = CreateTestProbe();
-        var context = new RoutingContext(region, replica, _board, new RoutingSettings { AttemptTimeout = TimeSpan.FromSeconds(3) }, TimeProvider.System);
+        var (region, context) = Context(models);
         return (region, Sys.ActorOf(CoordinatorActor.Props(context)));
     }
 
