@@ -74,10 +74,13 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         Assert.Equal("r1", done.AttemptId);
         Assert.Contains("Hello, world!", done.Completion.Response.Choices![0].Message!.ContentText);
 
-        actor.Tell(new GetModelHealth(Id));
-        var view = ExpectMsg<ModelHealthView>();
-        Assert.Equal(1, view.Successes);
-        Assert.NotNull(view.LatencyEwmaMs);
+        AwaitAssert(() =>
+        {
+            actor.Tell(new GetModelHealth(Id));
+            var view = ExpectMsg<ModelHealthView>();
+            Assert.Equal(1, view.Successes);
+            Assert.NotNull(view.LatencyEwmaMs);
+        }, TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -120,8 +123,12 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         Assert.Equal("p0", ExpectMsg<Completed>(TimeSpan.FromSeconds(5)).AttemptId);
         Assert.Equal(4, _fake.Script.CallsTo(Model)); // 3 failures + 1 probe
 
-        actor.Tell(new GetModelHealth(Id));
-        Assert.Equal(CircuitState.Closed, ExpectMsg<ModelHealthView>().Circuit);
+        // The answer leaves before the actor counts it (one hop less per request): wait for the count.
+        AwaitAssert(() =>
+        {
+            actor.Tell(new GetModelHealth(Id));
+            Assert.Equal(CircuitState.Closed, ExpectMsg<ModelHealthView>().Circuit);
+        }, TimeSpan.FromSeconds(5));
     }
 
     [Fact]
