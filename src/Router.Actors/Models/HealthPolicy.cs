@@ -26,6 +26,9 @@ public sealed record HealthPolicy
     /// <summary>Weight of the newest latency sample in the moving average.</summary>
     public double LatencyEwmaAlpha { get; init; } = 0.2;
 
+    /// <summary>Weight of the newest call in the error rate (0.1: about the last ten calls), which starts at zero.</summary>
+    public double ErrorRateAlpha { get; init; } = 0.1;
+
     /// <summary>A rest of <paramref name="wait"/>, capped at <see cref="MaxCooldown"/>.</summary>
     public TimeSpan Cooldown(TimeSpan wait) => wait < MaxCooldown ? wait : MaxCooldown;
 }

@@ -13,7 +13,7 @@ public sealed partial class ModelActor
     private void OnCallSucceeded(ModelCall.Succeeded msg) => Finish(msg.AttemptId, call =>
     {
         _series.RecordCall(stream: false, msg.LatencyMs);
-        Succeeded(msg.LatencyMs, call.IsProbe);
+        Succeeded(CallSpeed.Of(msg.LatencyMs, null, msg.CompletionTokens), call.IsProbe);
     });
 
     private void OnCallFailed(ModelCall.Failed msg) => Finish(msg.AttemptId, call =>
@@ -67,9 +67,9 @@ public sealed partial class ModelActor
         }
         else
         {
-            var latency = call.FirstTokenMs ?? Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds;
-            _series.RecordCall(stream: true, latency);
-            Succeeded(latency, call.IsProbe);
+            var speed = CallSpeed.Of(Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds, call.FirstTokenMs, msg.End.CompletionTokens);
+            _series.RecordCall(stream: true, speed.LatencyMs);
+            Succeeded(speed, call.IsProbe);
         }
     });
 
@@ -81,9 +81,9 @@ public sealed partial class ModelActor
         StopIfDone();
     }
 
-    private void Succeeded(double latencyMs, bool wasProbe)
+    private void Succeeded(CallSpeed speed, bool wasProbe)
     {
-        var (state, events) = _health.OnSuccess(Now, latencyMs, wasProbe, _settings.Policy);
+        var (state, events) = _health.OnSuccess(Now, speed, wasProbe, _settings.Policy);
         Transition(state, events);
     }
 

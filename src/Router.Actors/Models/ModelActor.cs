@@ -72,7 +72,7 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
         });
         Command<RecordMeasurement>(m =>
         {
-            if (m.Ok) Succeeded(m.LatencyMs, wasProbe: false);
+            if (m.Ok) Succeeded(CallSpeed.Of(m.LatencyMs, m.FirstTokenMs, m.CompletionTokens), wasProbe: false);
             else if (m.Error is not null) Failed(m.Error, wasProbe: false);
             Sender.Tell(View());
         });

@@ -26,7 +26,7 @@ internal sealed class InFlightCall(IActorRef replyTo, bool isProbe)
 internal static class ModelCall
 {
     /// <summary>A completion answered (the requester already has it).</summary>
-    public sealed record Succeeded(string AttemptId, double LatencyMs);
+    public sealed record Succeeded(string AttemptId, double LatencyMs, int? CompletionTokens);
     public sealed record Failed(string AttemptId, UpstreamError Error);
     public sealed record Cancelled(string AttemptId);
     public sealed record Refused(string AttemptId, UpstreamError Error, Exception? Cause);
@@ -39,7 +39,7 @@ internal static class ModelCall
         var latency = Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds;
         // The answer goes out at once; the actor counts the success when it hears of it (one hop less per request).
         call.ReplyTo.Tell(new Completed(cmd.AttemptId, model, response, latency));
-        return new Succeeded(cmd.AttemptId, latency);
+        return new Succeeded(cmd.AttemptId, latency, response.Usage?.CompletionTokens);
     }
 
     /// <summary>Reads up to the first content chunk; the rest is handed out with it.</summary>

@@ -34,6 +34,7 @@ public sealed record ModelHealth
     public string? LastError { get; init; }
     public DateTimeOffset? LastSuccessAt { get; init; }
     public DateTimeOffset? LastFailureAt { get; init; }
+    public ModelPerformance Performance { get; init; } = ModelPerformance.None;
 
     public static readonly ModelHealth Initial = new();
 
@@ -58,15 +59,23 @@ public sealed record ModelHealth
         }
     }
 
-    public (ModelHealth State, IReadOnlyList<IModelEvent> Events) OnSuccess(DateTimeOffset now, double latencyMs, bool wasProbe, HealthPolicy policy)
+    public (ModelHealth State, IReadOnlyList<IModelEvent> Events) OnSuccess(DateTimeOffset now, double latencyMs, bool wasProbe, HealthPolicy policy) =>
+        OnSuccess(now, new CallSpeed(latencyMs), wasProbe, policy);
+
+    public (ModelHealth State, IReadOnlyList<IModelEvent> Events) OnSuccess(DateTimeOffset now, CallSpeed speed, bool wasProbe, HealthPolicy policy)
     {
+        var alpha = policy.LatencyEwmaAlpha;
         var next = this with
         {
             Successes = Successes + 1,
             ConsecutiveFailures = 0,
             RateLimitStreak = 0,
             LastSuccessAt = now,
-            LatencyEwmaMs = LatencyEwmaMs is { } avg ? avg + policy.LatencyEwmaAlpha * (latencyMs - avg) : latencyMs,
+            LatencyEwmaMs = Ewma.Next(LatencyEwmaMs, speed.LatencyMs, alpha),
+            Performance = new ModelPerformance(
+                Ewma.Next(Performance.FirstTokenMs, speed.FirstTokenMs, alpha),
+                Ewma.Next(Performance.TokensPerSecond, speed.TokensPerSecond, alpha),
+                Ewma.Next(Performance.ErrorRate ?? 0, 0, policy.ErrorRateAlpha)),
             ProbeInFlight = wasProbe ? false : ProbeInFlight,
         };
         if (Circuit == CircuitState.Closed || (Circuit == CircuitState.HalfOpen && !wasProbe))
@@ -84,6 +93,9 @@ public sealed record ModelHealth
             LastError = Describe(error),
             ProbeInFlight = wasProbe ? false : ProbeInFlight,
         };
+
+        if (IsModelFault(error.Kind))
+            next = next with { Performance = Performance with { ErrorRate = Ewma.Next(Performance.ErrorRate ?? 0, 1, policy.ErrorRateAlpha) } };
 
         switch (error.Kind)
         {
@@ -118,6 +130,11 @@ public sealed record ModelHealth
         }
     }
 
+    /// <summary>The failures that count against the model (its error rate): not the caller's own mistakes.</summary>
+    private static bool IsModelFault(UpstreamErrorKind kind) => kind is UpstreamErrorKind.RateLimited or UpstreamErrorKind.ModelUnavailable
+        or UpstreamErrorKind.ServerError or UpstreamErrorKind.Timeout or UpstreamErrorKind.Network
+        or UpstreamErrorKind.InvalidResponse or UpstreamErrorKind.StreamError;
+
     /// <summary>A call ended without an outcome (the caller cancelled): release the probe slot.</summary>
     public ModelHealth OnAbandoned(bool wasProbe) => wasProbe ? this with { ProbeInFlight = false } : this;
 
@@ -135,18 +152,19 @@ public sealed record ModelHealth
     };
 
     public ModelHealthSnapshot ToSnapshot() => new(Circuit == CircuitState.HalfOpen ? CircuitState.Open : Circuit, OpenUntil, Opens,
-        CooldownUntil, CooldownReason, RateLimitStreak, Successes, Failures, LatencyEwmaMs, LastError, LastSuccessAt, LastFailureAt);
+        CooldownUntil, CooldownReason, RateLimitStreak, Successes, Failures, LatencyEwmaMs, LastError, LastSuccessAt, LastFailureAt, Performance);
 
     public static ModelHealth FromSnapshot(ModelHealthSnapshot s) => new()
     {
         Circuit = s.Circuit, OpenUntil = s.OpenUntil, Opens = s.Opens, CooldownUntil = s.CooldownUntil, CooldownReason = s.CooldownReason,
         RateLimitStreak = s.RateLimitStreak, Successes = s.Successes, Failures = s.Failures, LatencyEwmaMs = s.LatencyEwmaMs,
         LastError = s.LastError, LastSuccessAt = s.LastSuccessAt, LastFailureAt = s.LastFailureAt,
+        Performance = s.Performance ?? ModelPerformance.None,
     };
 
     public ModelHealthView View(ModelId id, DateTimeOffset now, int inFlight, string? node = null) => new(id, Circuit, OpenUntil,
         CooldownUntil > now ? CooldownUntil : null, CooldownUntil > now ? CooldownReason : null,
-        ConsecutiveFailures, Successes, Failures, LatencyEwmaMs, LastError, LastSuccessAt, LastFailureAt, inFlight, node);
+        ConsecutiveFailures, Successes, Failures, LatencyEwmaMs, LastError, LastSuccessAt, LastFailureAt, inFlight, node, Performance);
 
     /// <summary>When this model may next be called, if not now.</summary>
     public DateTimeOffset? BlockedUntil(DateTimeOffset now)

@@ -31,6 +31,7 @@ internal sealed class UpstreamTail(
         UpstreamError? error = null;
         var fromUpstream = true;
         var cancelled = true; // until the loop ends by itself
+        int? completionTokens = null;
         using var cut = ct.Register(CancelCall);
         try
         {
@@ -57,6 +58,7 @@ internal sealed class UpstreamTail(
                     cancelled = false;
                     break;
                 }
+                if (rest.Current.Chunk.Usage is { } usage) completionTokens = usage.CompletionTokens;
                 yield return new StreamChunk(rest.Current);
             }
             if (error is not null)
@@ -65,12 +67,15 @@ internal sealed class UpstreamTail(
         finally
         {
             await rest.DisposeAsync();
-            ended(new End(error, cancelled, fromUpstream));
+            ended(new End(error, cancelled, fromUpstream, completionTokens));
         }
     }
 
-    /// <summary>How the stream ended: an error (the upstream's, or not), cancelled by its consumer, or read to its end.</summary>
-    public sealed record End(UpstreamError? Error, bool Cancelled, bool FromUpstream = true);
+    /// <summary>
+    /// How the stream ended: an error (the upstream's, or not), cancelled by its consumer, or read to its end; with the
+    /// completion tokens of its usage chunk when it sent one.
+    /// </summary>
+    public sealed record End(UpstreamError? Error, bool Cancelled, bool FromUpstream = true, int? CompletionTokens = null);
 
     /// <summary>The requester gave up or never came: cancel the call; if nobody started reading, end it here.</summary>
     public void Abandon()

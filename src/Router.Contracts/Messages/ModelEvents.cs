@@ -26,7 +26,8 @@ public sealed record ModelHealthSnapshot(
     double? LatencyEwmaMs,
     string? LastError,
     DateTimeOffset? LastSuccessAt,
-    DateTimeOffset? LastFailureAt) : IRouterMessage;
+    DateTimeOffset? LastFailureAt,
+    ModelPerformance? Performance = null) : IRouterMessage;
 
 /// <summary>Written (and deleted) once at start-up to prove the journal works.</summary>
 public sealed record PersistenceChecked(DateTimeOffset At) : IRouterMessage;

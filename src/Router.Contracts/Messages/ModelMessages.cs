@@ -23,8 +23,12 @@ public sealed record GetModelHealth(ModelId ModelId) : IWithModelId, IRouterMess
 /// </summary>
 public sealed record GetCallStatus(ModelId ModelId, string AttemptId) : IWithModelId, IRouterMessage, Akka.Event.IDeadLetterSuppression;
 
-/// <summary>An outside measurement (test-models) feeding the model's statistics.</summary>
-public sealed record RecordMeasurement(ModelId ModelId, bool Ok, double LatencyMs, UpstreamError? Error) : IWithModelId, IRouterMessage;
+/// <summary>
+/// An outside measurement (test-models) feeding the model's statistics: a call's whole latency, its time to first
+/// token (streams) and the completion tokens it produced.
+/// </summary>
+public sealed record RecordMeasurement(ModelId ModelId, bool Ok, double LatencyMs, UpstreamError? Error,
+    double? FirstTokenMs = null, int? CompletionTokens = null) : IWithModelId, IRouterMessage;
 
 // Replies.
 
@@ -73,4 +77,14 @@ public sealed record ModelHealthView(
     DateTimeOffset? LastSuccessAt,
     DateTimeOffset? LastFailureAt,
     int InFlight,
-    string? Node = null) : IRouterMessage;
+    string? Node = null,
+    ModelPerformance? Performance = null) : IRouterMessage;
+
+/// <summary>
+/// A model's measured speed and reliability, as moving averages: time to first token (streams), completion tokens
+/// per second, and the share of recent calls that failed through the model's fault. Null: not measured yet.
+/// </summary>
+public sealed record ModelPerformance(double? FirstTokenMs, double? TokensPerSecond, double? ErrorRate)
+{
+    public static readonly ModelPerformance None = new(null, null, null);
+}

@@ -213,7 +213,12 @@ public class ModelActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         await AwaitAssertAsync(() =>
         {
             actor.Tell(new GetModelHealth(Id));
-            Assert.Equal(1, ExpectMsg<ModelHealthView>().Successes);
+            var view = ExpectMsg<ModelHealthView>();
+            Assert.Equal(1, view.Successes);
+            // Four tokens at 50/s: measured from the usage chunk over the time after the first token (slower on a busy machine).
+            Assert.NotNull(view.Performance?.FirstTokenMs);
+            Assert.InRange(view.Performance!.TokensPerSecond!.Value, 1, 50 * 4 / 3.0 * 1.05);
+            Assert.Equal(0, view.Performance.ErrorRate);
         });
     }
 

@@ -201,4 +201,51 @@ public class ModelHealthTests
         Assert.Equal(halfOpen.Failures, restored.Failures);
         Assert.Equal(new Admission.Admitted(IsProbe: true), restored.Admit(T0.AddSeconds(32)).Admission);
     }
+
+    [Fact]
+    public void A_streamed_answer_measures_time_to_first_token_and_tokens_per_second_after_it()
+    {
+        var speed = CallSpeed.Of(totalMs: 1_200, firstTokenMs: 200, completionTokens: 50);
+        Assert.Equal(200, speed.LatencyMs);
+        Assert.Equal(50.0, speed.TokensPerSecond);
+
+        var health = ModelHealth.Initial.OnSuccess(T0, speed, false, Policy).State;
+        Assert.Equal(new ModelPerformance(200, 50, 0), health.Performance);
+        health = health.OnSuccess(T0, CallSpeed.Of(2_400, 400, 100), false, Policy).State;
+        Assert.Equal(200 + Policy.LatencyEwmaAlpha * 200, health.Performance.FirstTokenMs!.Value, 6);
+        Assert.Equal(50, health.Performance.TokensPerSecond!.Value, 6);
+    }
+
+    [Fact]
+    public void A_plain_answer_measures_tokens_per_second_over_the_whole_call_and_no_first_token()
+    {
+        var speed = CallSpeed.Of(totalMs: 500, firstTokenMs: null, completionTokens: 25);
+        Assert.Equal(new CallSpeed(500, null, 50), speed);
+        Assert.Null(CallSpeed.Of(500, null, completionTokens: null).TokensPerSecond);
+        var health = ModelHealth.Initial.OnSuccess(T0, speed, false, Policy).State;
+        Assert.Null(health.Performance.FirstTokenMs);
+        Assert.Equal(500, health.LatencyEwmaMs);
+    }
+
+    [Fact]
+    public void The_error_rate_counts_the_models_failures_not_the_callers()
+    {
+        var health = ModelHealth.Initial;
+        Assert.Null(health.Performance.ErrorRate);
+        health = health.OnFailure(T0, Error(UpstreamErrorKind.InvalidRequest), false, Policy).State;
+        Assert.Null(health.Performance.ErrorRate);
+        health = health.OnFailure(T0, Error(UpstreamErrorKind.ServerError), false, Policy).State;
+        Assert.Equal(Policy.ErrorRateAlpha, health.Performance.ErrorRate!.Value, 9);
+        health = health.OnSuccess(T0, 100, false, Policy).State;
+        Assert.Equal(Policy.ErrorRateAlpha * (1 - Policy.ErrorRateAlpha), health.Performance.ErrorRate!.Value, 9);
+    }
+
+    [Fact]
+    public void Measurements_survive_a_snapshot()
+    {
+        var health = ModelHealth.Initial.OnSuccess(T0, CallSpeed.Of(1_000, 100, 90), false, Policy).State;
+        health = FailTimes(health, 1);
+        Assert.Equal(health.Performance, ModelHealth.FromSnapshot(health.ToSnapshot()).Performance);
+        Assert.Equal(health.Performance, health.View(new ModelId("m"), T0, 0).Performance);
+    }
 }
