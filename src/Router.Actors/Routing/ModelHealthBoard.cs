@@ -1,3 +1,4 @@
+using Router.Actors.Catalog;
 using System.Collections.Concurrent;
 using Router.Contracts;
 using Router.Contracts.Messages;
@@ -22,12 +23,29 @@ public sealed class ModelHealthBoard
     public void Observe(ModelHealthView view, DateTimeOffset now)
     {
         _views[view.ModelId] = view;
+        _ranking?.Observe(view, now);
         if (view.Node is { } node) HostedOn(view.ModelId, node);
         var until = new[] { view.CooldownUntil, view.Circuit == CircuitState.Open ? view.OpenUntil : null }.Max();
         if (until is { } restUntil && restUntil > now)
             Block(view.ModelId, restUntil, rateLimited: view.CooldownReason == RestReason.RateLimited);
         else if (view.Circuit == CircuitState.Closed)
             Clear(view.ModelId);
+    }
+
+    private volatile RankingTable? _ranking;
+
+    /// <summary>
+    /// The measurements and prices of <paramref name="catalog"/>'s models as ranking reads them: built from the views
+    /// in hand once per catalog version (by the first request that sorts), then kept up to date by
+    /// <see cref="Observe"/>.
+    /// </summary>
+    public RankingTable RankingFor(CatalogView catalog)
+    {
+        var table = _ranking;
+        if (table is not null && ReferenceEquals(table.Catalog.ByContextLength, catalog.ByContextLength)) return table;
+        table = new RankingTable(catalog, _views.Values);
+        _ranking = table;
+        return table;
     }
 
     // Where each model's actor last said it lives (from its health publications; bounded by the catalog).

@@ -4,9 +4,10 @@ using Router.Contracts;
 namespace Router.Actors.Routing;
 
 /// <summary>The attempt in flight; <see cref="LastHeard"/>: when its model actor last showed it is reachable.</summary>
-internal sealed class RouteAttempt(ModelId model, string attemptId, long started)
+internal sealed class RouteAttempt(Candidate candidate, string attemptId, long started)
 {
-    public ModelId Model { get; } = model;
+    public Candidate Candidate { get; } = candidate;
+    public ModelId Model => Candidate.Model;
     public string AttemptId { get; } = attemptId;
     public long Started { get; } = started;
     public long LastHeard { get; set; } = started;

@@ -37,6 +37,9 @@ public sealed class RouteConstraints
     /// <summary>Tokens a model's context must hold: the estimated prompt plus <c>max_tokens</c>.</summary>
     public int RequiredContext { get; }
 
+    /// <summary>Allows every model.</summary>
+    public static readonly RouteConstraints None = new(0, null);
+
     public static RouteConstraints For(ChatCompletionRequest request) =>
         new(EstimatePromptTokens(request.Messages) + (request.MaxTokens ?? 0), request.RouterOptions);
 
@@ -49,18 +52,21 @@ public sealed class RouteConstraints
     }
 
     /// <summary>Why <paramref name="model"/> does not fit this request; null when it does.</summary>
-    public string? Refusal(ModelInfo model)
+    public string? Refusal(ModelInfo model) =>
+        Refusal(model.ContextLength ?? int.MaxValue, ModelPrices.Prompt(model) ?? double.NaN, ModelPrices.Completion(model) ?? double.NaN);
+
+    /// <summary>The same from numbers (prices per token, NaN when unknown), as ranking holds them.</summary>
+    public string? Refusal(int contextLength, double promptPrice, double completionPrice)
     {
-        if (model.ContextLength is { } context && context < RequiredContext) return ContextTooSmall;
+        if (contextLength < RequiredContext) return ContextTooSmall;
         if (!_freeOnly && _maxPrompt is null && _maxCompletion is null) return null;
-        if (_freeOnly && !ModelPrices.IsFree(model)) return NotFree;
-        var (prompt, completion) = (ModelPrices.Prompt(model), ModelPrices.Completion(model));
-        if ((_maxPrompt is not null && prompt is null) || (_maxCompletion is not null && completion is null)) return PriceUnknown;
-        if (Over(prompt, _maxPrompt) || Over(completion, _maxCompletion)) return OverMaxPrice;
+        if (_freeOnly && !(promptPrice == 0 && completionPrice == 0)) return NotFree;
+        if ((_maxPrompt is not null && double.IsNaN(promptPrice)) || (_maxCompletion is not null && double.IsNaN(completionPrice))) return PriceUnknown;
+        if (Over(promptPrice, _maxPrompt) || Over(completionPrice, _maxCompletion)) return OverMaxPrice;
         return null;
     }
 
     // A limit equal to the price, given per million and compared per token, must not fail on rounding.
-    private static bool Over(double? price, double? limit) => price > limit * (1 + 1e-9);
+    private static bool Over(double price, double? limit) => price > limit * (1 + 1e-9);
 
 }

@@ -21,14 +21,14 @@ internal sealed class RouteSession
     private readonly RouteRequest _route;
     private readonly RouteReply _reply;
     private readonly List<AttemptRecord> _attempts = [];
-    private readonly Queue<ModelId> _retries = new();
-    private readonly List<(ModelId Model, DateTimeOffset RetryAt)> _resting = [];
+    private readonly Queue<Candidate> _retries = new();
+    private readonly List<(Candidate Candidate, DateTimeOffset RetryAt)> _resting = [];
     private readonly long _started;
     private readonly DateTimeOffset _deadline;
     private readonly CatalogView _catalog;
     private readonly RouteConstraints _constraints;
     private readonly Dictionary<string, int> _refused = new(StringComparer.Ordinal); // constraint -> models it skipped
-    private readonly IEnumerator<ModelId> _plan;
+    private readonly IEnumerator<Candidate> _plan;
     private RouteAttempt? _current;
     private UpstreamError? _lastError;
     private int _calls;
@@ -47,7 +47,7 @@ internal sealed class RouteSession
         _deadline = Now + context.Settings.RequestTimeout;
         _catalog = context.Catalog.Current;
         _constraints = RouteConstraints.For(route.Request);
-        _plan = CandidatePlanner.Plan(route, context.Settings, _catalog).GetEnumerator();
+        _plan = CandidatePlanner.Plan(route, context.Settings, _catalog, context.Board, _constraints).GetEnumerator();
     }
 
     public string Id { get; }
@@ -106,13 +106,13 @@ internal sealed class RouteSession
 
     public void OnCompleted(Completed m)
     {
-        Record(m.ModelId, AttemptOutcome.Ok, null, 200);
+        Record(Placement(m.ModelId), AttemptOutcome.Ok, null, 200);
         Finish(new RouteCompleted(m.Completion, m.ModelId, _attempts));
     }
 
     public void OnStreamStarted(StreamStarted m)
     {
-        Record(m.ModelId, AttemptOutcome.Ok, null, 200);
+        Record(Placement(m.ModelId), AttemptOutcome.Ok, null, 200);
         Finish(new RouteStreaming(m.Stream, m.ModelId, m.AttemptId, _attempts));
     }
 
@@ -128,8 +128,9 @@ internal sealed class RouteSession
     {
         EndAttempt();
         _context.Board.Block(m.ModelId, m.RetryAt, rateLimited: m.Reason == RestReason.RateLimited);
-        _resting.Add((m.ModelId, m.RetryAt));
-        Record(m.ModelId, AttemptOutcome.Rejected, $"{m.Reason.Text()} until {m.RetryAt:O}", null);
+        var candidate = Placement(m.ModelId);
+        _resting.Add((candidate, m.RetryAt));
+        Record(candidate, AttemptOutcome.Rejected, $"{m.Reason.Text()} until {m.RetryAt:O}", null);
         _current = null;
         _lastError ??= RouteErrors.Resting(m.ModelId, m.Reason, m.RetryAt, Now);
         _context.Metrics.Fallbacks.WithLabels("resting").Inc();
@@ -140,8 +141,8 @@ internal sealed class RouteSession
     /// <summary>The wait for a resting model is over: try the resting models again, earliest first.</summary>
     public void OnWakeUp()
     {
-        foreach (var (model, _) in _resting.OrderBy(r => r.RetryAt))
-            _retries.Enqueue(model);
+        foreach (var (candidate, _) in _resting.OrderBy(r => r.RetryAt))
+            _retries.Enqueue(candidate);
         _resting.Clear();
         TryNext();
     }
@@ -177,28 +178,29 @@ internal sealed class RouteSession
 
     private void TryNext()
     {
-        while (NextCandidate() is { } model)
+        while (NextCandidate() is { } candidate)
         {
+            var model = candidate.Model;
             // An id outside the catalog gets no actor, journal row or metric series: whatever a client names, the
             // state Router keeps stays bounded by the catalog.
             if (!_catalog.ById.TryGetValue(model.Value, out var info))
             {
-                Record(model, AttemptOutcome.Skipped, RouteErrors.NotInCatalog, null);
+                Record(candidate, AttemptOutcome.Skipped, RouteErrors.NotInCatalog, null);
                 continue;
             }
             if (_constraints.Refusal(info) is { } refusal)
             {
-                Refuse(model, refusal);
+                Refuse(candidate, refusal);
                 continue;
             }
             if (_context.Board.BlockedUntil(model, Now) is { } until)
             {
-                _resting.Add((model, until));
-                Record(model, AttemptOutcome.Skipped, $"resting until {until:O}", null);
+                _resting.Add((candidate, until));
+                Record(candidate, AttemptOutcome.Skipped, $"resting until {until:O}", null);
                 continue;
             }
             if (_calls >= _context.Settings.MaxAttempts) break;
-            Send(model);
+            Send(candidate);
             return;
         }
         if (_calls < _context.Settings.MaxAttempts && WaitForRestingModel()) return;
@@ -209,22 +211,23 @@ internal sealed class RouteSession
     /// A model the request's constraints rule out: counted, and listed in the attempts for the first few only (a
     /// request for free models may pass over most of the catalog).
     /// </summary>
-    private void Refuse(ModelId model, string reason)
+    private void Refuse(Candidate candidate, string reason)
     {
         var total = _refused.Values.Sum();
         _refused[reason] = _refused.GetValueOrDefault(reason) + 1;
-        if (total < MaxListedRefusals) Record(model, AttemptOutcome.Skipped, reason, null);
+        if (total < MaxListedRefusals) Record(candidate, AttemptOutcome.Skipped, reason, null);
     }
 
     private const int MaxListedRefusals = 10;
 
-    private ModelId? NextCandidate() =>
+    private Candidate? NextCandidate() =>
         _retries.TryDequeue(out var retry) ? retry : _plan.MoveNext() ? _plan.Current : null;
 
-    private void Send(ModelId model)
+    private void Send(Candidate candidate)
     {
+        var model = candidate.Model;
         var attemptId = $"{Id}-{_attempts.Count}";
-        _current = new RouteAttempt(model, attemptId, _context.Time.GetTimestamp());
+        _current = new RouteAttempt(candidate, attemptId, _context.Time.GetTimestamp());
         _host.AttemptStarted(attemptId, this);
         _context.ModelRegion.Tell(_route.Stream
             ? new StartStream(model, attemptId, _route.Request)
@@ -236,7 +239,7 @@ internal sealed class RouteSession
         EndAttempt();
         _calls++;
         _lastError = error;
-        Record(model, AttemptOutcome.Failed, error.Message, error.StatusCode);
+        Record(Placement(model), AttemptOutcome.Failed, error.Message, error.StatusCode);
         _current = null;
         if (error.RateLimited)
             _context.Board.Block(model, Now + (error.RetryAfter ?? TimeSpan.FromSeconds(5)), rateLimited: true);
@@ -265,7 +268,7 @@ internal sealed class RouteSession
     private void GiveUp()
     {
         var error = _lastError ?? (_resting.Count > 0
-            ? RouteErrors.EveryCandidateResting(_resting.Any(r => _context.Board.IsRateLimited(r.Model)), _resting.Min(r => r.RetryAt) - Now)
+            ? RouteErrors.EveryCandidateResting(_resting.Any(r => _context.Board.IsRateLimited(r.Candidate.Model)), _resting.Min(r => r.RetryAt) - Now)
             : RouteErrors.NothingTried(_attempts, _refused));
         Finish(new RouteFailed(error, _attempts));
     }
@@ -282,10 +285,14 @@ internal sealed class RouteSession
             current.Route(_context.ModelRegion).Tell(new CancelCall(current.Model, current.AttemptId));
     }
 
-    private void Record(ModelId model, AttemptOutcome outcome, string? reason, int? status)
+    /// <summary>The candidate an answer from <paramref name="model"/> is about: the attempt in flight.</summary>
+    private Candidate Placement(ModelId model) => _current is { } c && c.Model == model ? c.Candidate : new Candidate(model, 0, "");
+
+    private void Record(Candidate candidate, AttemptOutcome outcome, string? reason, int? status)
     {
-        var elapsed = _current is { } c && c.Model == model ? _context.Time.GetElapsedTime(c.Started) : TimeSpan.Zero;
-        _attempts.Add(new AttemptRecord(model, outcome, reason, status, Math.Round(elapsed.TotalMilliseconds, 2)));
+        var elapsed = _current is { } c && c.Model == candidate.Model ? _context.Time.GetElapsedTime(c.Started) : TimeSpan.Zero;
+        _attempts.Add(new AttemptRecord(candidate.Model, outcome, reason, status, Math.Round(elapsed.TotalMilliseconds, 2),
+            candidate.Rank > 0 ? candidate.Rank : null, candidate.Placed.Length > 0 ? candidate.Placed : null));
     }
 
     private void Finish(RouteResult result)

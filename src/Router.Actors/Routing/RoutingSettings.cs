@@ -1,5 +1,6 @@
 using Router.Actors.OpenRouter;
 using Router.Contracts;
+using Router.Contracts.OpenRouter;
 
 namespace Router.Actors.Routing;
 
@@ -7,6 +8,15 @@ public sealed record RoutingSettings
 {
     public ModelId? DefaultModel { get; init; }
     public IReadOnlyList<ModelId> FallbackModels { get; init; } = [];
+
+    /// <summary>How candidates are ordered when the request does not say (<c>ROUTER_DEFAULT_SORT</c>).</summary>
+    public RouteSort DefaultSort { get; init; } = RouteSort.Priority;
+
+    /// <summary>
+    /// The share of requests under a measuring sort (latency, throughput, score) that try first a model not measured
+    /// yet, so that every model gets measured (<c>ROUTER_SORT_EXPLORATION</c>).
+    /// </summary>
+    public double ExplorationRate { get; init; } = 0.05;
 
     /// <summary>Upstream calls per request, across models (rejections by cooling models do not count).</summary>
     public int MaxAttempts { get; init; } = 5;

@@ -16,8 +16,12 @@ public sealed record CancelRoute(string RouteId) : IRouterMessage;
 /// <summary>The <c>router</c> field added to completions: the model used, every step taken, and what the answer cost (USD) when known.</summary>
 public sealed record RouterInfo(string Model, IReadOnlyList<AttemptRecord> Attempts, double? CostUsd = null);
 
-/// <summary>One step of a route: a model tried, skipped or rejected, and why.</summary>
-public sealed record AttemptRecord(ModelId Model, AttemptOutcome Outcome, string? Reason, int? StatusCode, double ElapsedMs) : IRouterMessage;
+/// <summary>
+/// One step of a route: a model tried, skipped or rejected, and why; with its place in the request's plan
+/// (<see cref="Rank"/>, 1 first) and why it stood there (<see cref="Placed"/>: the strategy and its measure).
+/// </summary>
+public sealed record AttemptRecord(ModelId Model, AttemptOutcome Outcome, string? Reason, int? StatusCode, double ElapsedMs,
+    int? Rank = null, string? Placed = null) : IRouterMessage;
 
 public abstract record RouteResult : IRouterMessage
 {

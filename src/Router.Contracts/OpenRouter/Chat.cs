@@ -71,9 +71,37 @@ public sealed record RouterOptions
     /// <summary>Only models whose prompt and completion are free.</summary>
     public bool? FreeOnly { get; init; }
 
+    /// <summary>How candidates are ordered; absent: the node's default (<c>ROUTER_DEFAULT_SORT</c>).</summary>
+    public RouteSort? Sort { get; init; }
+
+    /// <summary>
+    /// Whether the request's own <c>model</c> and <c>models</c> are tried before the other candidates (the default),
+    /// sorted among themselves; false: they are sorted together with the rest.
+    /// </summary>
+    public bool? ListedFirst { get; init; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Unknown { get; set; }
 }
+
+/// <summary>How a request's candidates are ordered (<c>router.sort</c>).</summary>
+[JsonConverter(typeof(RouteSortConverter))]
+public enum RouteSort
+{
+    /// <summary>The configured order: the request's models, the default, the fallbacks, the catalog by context length.</summary>
+    Priority,
+    /// <summary>Cheapest expected cost of this request first.</summary>
+    Price,
+    /// <summary>Shortest measured time to first token (or latency) first.</summary>
+    Latency,
+    /// <summary>Most measured completion tokens per second first.</summary>
+    Throughput,
+    /// <summary>Best blend of expected cost, latency and recent error rate first.</summary>
+    Score,
+}
+
+/// <summary>Names only (<c>"price"</c>): a number is not a strategy.</summary>
+public sealed class RouteSortConverter() : JsonStringEnumConverter<RouteSort>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false);
 
 /// <summary>Prices in USD per million tokens; an absent one is not limited.</summary>
 public sealed record PriceLimit

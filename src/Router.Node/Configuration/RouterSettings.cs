@@ -1,4 +1,5 @@
 using Router.Actors.OpenRouter;
+using Router.Contracts.OpenRouter;
 
 namespace Router.Node.Configuration;
 
@@ -47,6 +48,12 @@ public sealed record RouterSettings
 
     /// <summary>Upstream calls per request across models (ROUTER_MAX_ATTEMPTS).</summary>
     public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>How candidates are ordered when a request does not say (ROUTER_DEFAULT_SORT).</summary>
+    public RouteSort DefaultSort { get; init; } = RouteSort.Priority;
+
+    /// <summary>Share of requests under a measuring sort that try a model not measured yet first (ROUTER_SORT_EXPLORATION).</summary>
+    public double SortExploration { get; init; } = 0.05;
 
     /// <summary>Deadline of a whole routed request (ROUTER_REQUEST_TIMEOUT).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(300);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Router.Actors.OpenRouter;
+using Router.Contracts.OpenRouter;
 using Router.Node.Security;
 using static Router.Node.Security.BindGuard;
 
@@ -86,6 +87,8 @@ internal sealed class SettingsReader(IConfiguration config)
             PerKeyDailyRequestCap = perKeyCap,
             Urls = urls.Count > 0 ? urls : [RouterSettings.DefaultUrls],
             MaxAttempts = Int("ROUTER_MAX_ATTEMPTS", 5, min: 1, max: 100),
+            DefaultSort = Sort("ROUTER_DEFAULT_SORT"),
+            SortExploration = Double("ROUTER_SORT_EXPLORATION", 0.05, min: 0, max: 1),
             RequestTimeout = Seconds("ROUTER_REQUEST_TIMEOUT", 300),
             MaxRequestBytes = Int("ROUTER_MAX_REQUEST_BYTES", 4 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024),
             MaxMessages = Int("ROUTER_MAX_MESSAGES", 1000, min: 1, max: 100_000),
@@ -151,6 +154,15 @@ internal sealed class SettingsReader(IConfiguration config)
                 _problems.Add($"{name}: expected true/false (or 1/0, yes/no, on/off), got '{text}'");
                 return fallback;
         }
+    }
+
+    private RouteSort Sort(string name)
+    {
+        var text = Text(name);
+        if (text is null) return RouteSort.Priority;
+        if (Enum.TryParse<RouteSort>(text, ignoreCase: true, out var sort) && !text.Any(char.IsAsciiDigit)) return sort;
+        _problems.Add($"{name}: expected one of {string.Join(", ", Enum.GetNames<RouteSort>().Select(n => n.ToLowerInvariant()))}, got '{text}'");
+        return RouteSort.Priority;
     }
 
     private int Int(string name, int fallback, int min, int max) => Number(name, fallback, min, max, NumberStyles.Integer, "a whole number");

@@ -195,6 +195,8 @@ public sealed class RouterNode : IAsyncDisposable
             DefaultModel = settings.DefaultModel is { } m ? new ModelId(m) : null,
             FallbackModels = settings.FallbackModels.Select(f => new ModelId(f)).ToList(),
             MaxAttempts = settings.MaxAttempts,
+            DefaultSort = settings.DefaultSort,
+            ExplorationRate = settings.SortExploration,
             AttemptTimeout = options.AttemptTimeout ?? RoutingSettings.AttemptTimeoutFor(clientOptions),
             RequestTimeout = settings.RequestTimeout,
         });

@@ -146,7 +146,7 @@ public static class ChatRequestReader
     private static OpenAiError? ValidateRouterOptions(RouterOptions options)
     {
         if (options.Unknown?.Keys.FirstOrDefault() is { } unknown)
-            return OpenAiError.BadRequest($"'router.{unknown}' is not a Router option; Router reads router.max_price and router.free_only", $"router.{unknown}");
+            return OpenAiError.BadRequest($"'router.{unknown}' is not a Router option; Router reads router.sort, router.listed_first, router.max_price and router.free_only", $"router.{unknown}");
         if (options.MaxPrice is not { } max) return null;
         if (max.Unknown?.Keys.FirstOrDefault() is { } unknownPrice)
             return OpenAiError.BadRequest($"'router.max_price.{unknownPrice}' is not a price Router limits; it limits prompt and completion", $"router.max_price.{unknownPrice}");
@@ -172,6 +172,8 @@ public static class ChatRequestReader
         var message = e.Message;
         if (message.Contains("missing required properties", StringComparison.OrdinalIgnoreCase))
             return $"Request body is missing required field '{MissingField(e)}'";
+        if (e.Path == "$.router.sort")
+            return $"'router.sort' must be one of {string.Join(", ", Enum.GetNames<RouteSort>().Select(n => n.ToLowerInvariant()))}";
         if (message.Contains("could not be converted", StringComparison.OrdinalIgnoreCase))
             return $"Request body has a value of the wrong type{where}";
         return $"Request body is not valid JSON{where}: {message.Split(" Path:")[0]}";

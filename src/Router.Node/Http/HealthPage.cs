@@ -36,7 +36,8 @@ public static class HealthPage
         <div id="summary">loading...</div>
         <table>
           <thead><tr><th>Model</th><th>Circuit</th><th>Resting until</th><th class="num">Latency (EWMA)</th>
-            <th class="num">OK</th><th class="num">Failed</th><th class="num">Error rate</th><th class="num">In flight</th><th>Node</th><th>Last error</th></tr></thead>
+            <th class="num">First token</th><th class="num">Tokens/s</th>
+            <th class="num">OK</th><th class="num">Failed</th><th class="num">Error rate (recent)</th><th class="num">Score</th><th class="num">In flight</th><th>Node</th><th>Last error</th></tr></thead>
           <tbody id="rows"></tbody>
         </table>
         <script>
@@ -49,8 +50,8 @@ public static class HealthPage
               const models = await (await fetch("/router/models", { headers })).json();
               let open = 0, resting = 0;
               document.getElementById("rows").innerHTML = models.map(m => {
-                const total = m.successes + m.failures;
-                const rate = total ? (100 * m.failures / total).toFixed(1) + " %" : "";
+                const p = m.performance || {};
+                const rate = p.error_rate != null ? (100 * p.error_rate).toFixed(1) + " %" : "";
                 if (m.circuit === "open") open++;
                 if (m.cooldown_until) resting++;
                 const state = m.cooldown_until && m.circuit === "closed" ? `<span class="pill resting">${esc(m.cooldown_reason)}</span>` : "";
@@ -58,7 +59,10 @@ public static class HealthPage
                   <td><span class="pill ${m.circuit}">${m.circuit.replace("_", "-")}</span> ${state}</td>
                   <td>${time(m.cooldown_until || (m.circuit === "open" ? m.open_until : null))}</td>
                   <td class="num">${m.latency_ewma_ms != null ? m.latency_ewma_ms.toFixed(0) + " ms" : ""}</td>
+                  <td class="num">${p.first_token_ms != null ? p.first_token_ms.toFixed(0) + " ms" : ""}</td>
+                  <td class="num">${p.tokens_per_second != null ? p.tokens_per_second.toFixed(1) : ""}</td>
                   <td class="num">${m.successes}</td><td class="num">${m.failures}</td><td class="num">${rate}</td>
+                  <td class="num">${m.score != null ? m.score.toFixed(3) : ""}</td>
                   <td class="num">${m.in_flight}</td><td>${esc(m.node)}</td><td class="err">${esc(m.last_error)}</td></tr>`;
               }).join("");
               document.getElementById("summary").textContent =

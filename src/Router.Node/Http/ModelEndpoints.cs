@@ -21,7 +21,8 @@ public static class ModelEndpoints
         app.MapGet("/v1/models/{**id}", GetAsync);
         app.MapGet("/api/v1/models/{**id}", GetAsync);
         app.MapGet("/router/models/{**id}", HealthAsync);
-        app.MapGet("/router/models", (ModelHealthBoard board) => Results.Json(board.All, HttpResults.Json));
+        app.MapGet("/router/models", (ModelHealthBoard board, CatalogReplica replica) =>
+            Results.Json(ModelStatusJson.List(board.All, board, replica.Current), HttpResults.Json));
         app.MapPost("/router/catalog/refresh", RefreshAsync);
         app.MapGet("/router/catalog", (CatalogReplica replica) =>
         {
@@ -88,7 +89,7 @@ public static class ModelEndpoints
     /// Only catalog models have an actor to ask (any other id would start one). A model whose actor does not answer in
     /// time (its node just died and its shard has not moved yet) is a 503, not an error in Router.
     /// </summary>
-    private static async Task HealthAsync(HttpContext http, string id, IRequiredActor<ModelShardRegion> region, CatalogReplica replica)
+    private static async Task HealthAsync(HttpContext http, string id, IRequiredActor<ModelShardRegion> region, CatalogReplica replica, ModelHealthBoard board)
     {
         id = ModelIdOf(id);
         var model = new ModelId(id);
@@ -109,7 +110,7 @@ public static class ModelEndpoints
                 "server_error", null, "model_actor_unreachable", 503, id, true, false), retryAfter: HealthTimeout);
             return;
         }
-        await http.Response.WriteAsJsonAsync(view, HttpResults.Json);
+        await http.Response.WriteAsJsonAsync(ModelStatusJson.List([view], board, replica.Current)[0], HttpResults.Json);
     }
 
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(5);

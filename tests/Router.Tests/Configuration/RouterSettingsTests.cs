@@ -1,4 +1,5 @@
 using Router.Actors.OpenRouter;
+using Router.Contracts.OpenRouter;
 using Router.Node.Configuration;
 
 namespace Router.Tests.Configuration;
@@ -136,6 +137,13 @@ public class RouterSettingsTests
         Assert.Equal(expected, Load(new() { ["OPENROUTER_API_KEY"] = "k", ["OPENROUTER_HTTP_VERSION"] = value }).OpenRouter.HttpVersion);
 
     [Theory]
+    [InlineData(null, RouteSort.Priority)]
+    [InlineData("score", RouteSort.Score)]
+    [InlineData(" Price ", RouteSort.Price)]
+    public void The_default_sort_is_priority_unless_set(string? value, RouteSort expected) =>
+        Assert.Equal(expected, Load(new() { ["OPENROUTER_API_KEY"] = "k", ["ROUTER_DEFAULT_SORT"] = value }).DefaultSort);
+
+    [Theory]
     [InlineData("OPENROUTER_TIMEOUT", "abc")]
     [InlineData("OPENROUTER_TIMEOUT", "0")]
     [InlineData("OPENROUTER_TIMEOUT", "-5")]
@@ -155,6 +163,9 @@ public class RouterSettingsTests
     [InlineData("ROUTER_REMOTING_TLS_CERT", "/no/such/router.pfx")]
     [InlineData("DEV_MODE", "maybe")]
     [InlineData("ASPNETCORE_URLS", "localhost:8080")]
+    [InlineData("ROUTER_DEFAULT_SORT", "cheapest")]
+    [InlineData("ROUTER_DEFAULT_SORT", "1")]
+    [InlineData("ROUTER_SORT_EXPLORATION", "1.5")]
     public void A_bad_value_names_its_variable(string name, string value)
     {
         var e = Invalid(new() { ["OPENROUTER_API_KEY"] = "k", [name] = value });

@@ -85,7 +85,9 @@ public class RouterOptionsTests : NodeTestBase
     }
 
     [Theory]
-    [InlineData("""{"sort":"price"}""", "router.sort")]
+    [InlineData("""{"sort":"cheapest"}""", "router.sort")]
+    [InlineData("""{"listed_first":"no"}""", "router.listed_first")]
+    [InlineData("""{"order":"price"}""", "router.order")]
     [InlineData("""{"max_price":{"prompt":-1}}""", "router.max_price.prompt")]
     [InlineData("""{"max_price":{"request":1}}""", "router.max_price.request")]
     [InlineData("""{"free_only":"yes"}""", "router.free_only")]

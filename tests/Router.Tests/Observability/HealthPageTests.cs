@@ -33,6 +33,10 @@ public class HealthPageTests(ITestOutputHelper output) : NodeTestBase
         Assert.Contains("class=\"pill resting\">rate limited", dom); // gamma: resting after its 429
         Assert.Contains("data-model=\"test/beta\"", dom);
         Assert.Matches(@"\d+ active models, 1 open circuits, 1 resting", dom);
+        Assert.Contains("<th class=\"num\">Tokens/s</th>", dom);
+        // beta answered: its row shows a recent error rate of 0 and a score between 0 and 1.
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"data-model=""test/beta""(?:(?!</tr>).)*?0\.0 %</td>\s*<td class=""num"">0\.\d{3}</td>",
+            System.Text.RegularExpressions.RegexOptions.Singleline), dom);
 
         var screenshot = Path.Combine(AppContext.BaseDirectory, "TestResults", "health-page.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);

@@ -26,27 +26,27 @@ public class CandidatePlannerTests
     public void Priority_is_request_model_then_models_then_default_then_fallbacks_then_catalog_by_context()
     {
         var plan = CandidatePlanner.Plan(Route("req/model", ["req/alt", "cat/small"]), Settings, Catalog);
-        Assert.Equal(["req/model", "req/alt", "cat/small", "cfg/default", "cfg/fallback-1", "cat/mid", "cat/big"], plan.Select(m => m.Value));
+        Assert.Equal(["req/model", "req/alt", "cat/small", "cfg/default", "cfg/fallback-1", "cat/mid", "cat/big"], plan.Select(m => m.Model.Value));
     }
 
     [Fact]
     public void Without_a_requested_model_the_default_leads()
     {
         var plan = CandidatePlanner.Plan(Route(), Settings, Catalog);
-        Assert.Equal(["cfg/default", "cfg/fallback-1", "cat/mid", "cat/big", "cat/small"], plan.Select(m => m.Value));
+        Assert.Equal(["cfg/default", "cfg/fallback-1", "cat/mid", "cat/big", "cat/small"], plan.Select(m => m.Model.Value));
     }
 
     [Fact]
     public void Without_configuration_the_catalog_is_tried_largest_context_first()
     {
         var plan = CandidatePlanner.Plan(Route(), new RoutingSettings(), Catalog);
-        Assert.Equal(["cat/big", "cat/mid", "cfg/default", "cat/small"], plan.Select(m => m.Value));
+        Assert.Equal(["cat/big", "cat/mid", "cfg/default", "cat/small"], plan.Select(m => m.Model.Value));
     }
 
     [Fact]
     public void Strict_requests_try_only_their_model()
     {
-        Assert.Equal(["req/model"], CandidatePlanner.Plan(Route("req/model", strict: true), Settings, Catalog).Select(m => m.Value));
+        Assert.Equal(["req/model"], CandidatePlanner.Plan(Route("req/model", strict: true), Settings, Catalog).Select(m => m.Model.Value));
         Assert.Empty(CandidatePlanner.Plan(Route(strict: true), Settings, Catalog));
     }
 

@@ -9,10 +9,13 @@ public static class Fakes
     public static readonly string[] ModelIds = ["test/alpha", "test/beta", "test/gamma", "test/delta"];
 
     /// <summary>A fake with a small, known catalog and the given scripted behaviours.</summary>
-    public static Task<FakeOpenRouterServer> StartAsync(params (string Model, FakeBehavior Behavior)[] behaviors) =>
+    public static Task<FakeOpenRouterServer> StartAsync(params (string Model, FakeBehavior Behavior)[] behaviors) => StartAsync(null, behaviors);
+
+    /// <summary>A fake with <paramref name="models"/> (the small, known catalog when null) and the given behaviours.</summary>
+    public static Task<FakeOpenRouterServer> StartAsync(IReadOnlyList<ModelInfo>? models, (string Model, FakeBehavior Behavior)[] behaviors) =>
         FakeOpenRouterServer.StartAsync(new FakeOpenRouterOptions
         {
-            Models = ModelIds.Select((id, i) => SyntheticCatalog.Model(id, 8192 * (i + 1))).ToList(),
+            Models = models ?? ModelIds.Select((id, i) => SyntheticCatalog.Model(id, 8192 * (i + 1))).ToList(),
             Behaviors = behaviors.ToDictionary(b => b.Model, b => b.Behavior),
         });
 

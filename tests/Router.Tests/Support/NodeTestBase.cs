@@ -21,9 +21,12 @@ public abstract class NodeTestBase : IAsyncLifetime
     /// <summary>Behaviours the fake starts with.</summary>
     protected virtual (string Model, FakeBehavior Behavior)[] InitialBehaviors => [];
 
+    /// <summary>The fake's catalog; null: the small, known one of <see cref="Fakes"/>.</summary>
+    protected virtual IReadOnlyList<Router.Contracts.OpenRouter.ModelInfo>? CatalogModels => null;
+
     public async Task InitializeAsync()
     {
-        Fake = await Fakes.StartAsync(InitialBehaviors);
+        Fake = await Fakes.StartAsync(CatalogModels, InitialBehaviors);
         Node = await TestNodes.StartAsync(Configure(TestNodes.Settings(Fake, _dataDir)), logs: Logs, level: LogLevel);
     }
 

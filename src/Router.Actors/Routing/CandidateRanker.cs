@@ -1,0 +1,122 @@
+using System.Globalization;
+using Router.Contracts.OpenRouter;
+
+namespace Router.Actors.Routing;
+
+/// <summary>
+/// How one request weighs a catalog model under its sort: a key (lower is tried first), whether the key rests on the
+/// prior of a model not measured yet, and the reason in words for <c>router.attempts</c>. Models the request's
+/// constraints refuse rank last (the route skips them with the reason); a model without a known price ranks after the
+/// priced ones under <c>price</c>.
+/// </summary>
+public sealed class CandidateRanker
+{
+    /// <summary>The completion a request without <c>max_tokens</c> is expected to cost.</summary>
+    public const int ExpectedCompletionTokens = 512;
+
+    private readonly RankingTable _table;
+    private readonly RouteConstraints _constraints;
+    private readonly Medians _medians;
+    private readonly double _promptTokens;
+    private readonly double _completionTokens;
+    private readonly double _medianCost;
+
+    /// <summary>The prompt of the reference request scores are shown for (<c>/router/models</c>, the health page).</summary>
+    public const int ReferencePromptTokens = 1_000;
+
+    public CandidateRanker(RankingTable table, RouteSort sort, ChatCompletionRequest request, RouteConstraints constraints)
+        : this(table, sort, RouteConstraints.EstimatePromptTokens(request.Messages), request.MaxTokens ?? ExpectedCompletionTokens, constraints)
+    {
+    }
+
+    private CandidateRanker(RankingTable table, RouteSort sort, int promptTokens, int completionTokens, RouteConstraints constraints)
+    {
+        _table = table;
+        Sort = sort;
+        _constraints = constraints;
+        _medians = table.Medians;
+        _promptTokens = promptTokens;
+        _completionTokens = completionTokens;
+        _medianCost = _promptTokens * _medians.PromptPrice + _completionTokens * _medians.CompletionPrice;
+    }
+
+    /// <summary>Scores for a reference request (1,000 prompt tokens, 512 completion tokens, no constraints).</summary>
+    public static CandidateRanker Reference(RankingTable table) =>
+        new(table, RouteSort.Score, ReferencePromptTokens, ExpectedCompletionTokens, RouteConstraints.None);
+
+    public RouteSort Sort { get; }
+
+    /// <summary>Whether the sort reads measurements (and so explores models without them).</summary>
+    public bool Measures => Sort is RouteSort.Latency or RouteSort.Throughput or RouteSort.Score;
+
+    public double Key(int i)
+    {
+        var t = _table;
+        if (_constraints.Refusal(t.ContextLength[i], t.PromptPrice[i], t.CompletionPrice[i]) is not null) return double.PositiveInfinity;
+        return Sort switch
+        {
+            RouteSort.Price => ExpectedCost(i) is var cost && double.IsNaN(cost) ? double.MaxValue : cost,
+            RouteSort.Latency => OrPrior(t.LatencyMs[i], _medians.LatencyMs),
+            RouteSort.Throughput => -OrPrior(t.TokensPerSecond[i], _medians.TokensPerSecond),
+            _ => Score(i),
+        };
+    }
+
+    /// <summary>The model lacks the measurement its rank needs (it is ranked at the median).</summary>
+    public bool Unmeasured(int i) => Sort switch
+    {
+        RouteSort.Latency or RouteSort.Score => double.IsNaN(_table.LatencyMs[i]),
+        RouteSort.Throughput => double.IsNaN(_table.TokensPerSecond[i]),
+        _ => false,
+    };
+
+    public bool Allowed(int i) => !double.IsPositiveInfinity(Key(i));
+
+    /// <summary>This request's prompt and completion at the model's prices, in USD; NaN when a price is unknown.</summary>
+    public double ExpectedCost(int i) => _promptTokens * _table.PromptPrice[i] + _completionTokens * _table.CompletionPrice[i];
+
+    /// <summary>
+    /// The blend <c>score</c> sorts by, from 0 (best) to 1: (price + latency + 2 x error rate) / 4, where price and
+    /// latency are x / (x + median), 0.5 at the catalog's median, and the error rate is the model's recent share of
+    /// failed calls. A model not measured yet takes the medians (0.5 and the median error rate).
+    /// </summary>
+    public double Score(int i) => (PriceShare(i) + LatencyShare(i) + 2 * ErrorRate(i)) / 4;
+
+    private double PriceShare(int i)
+    {
+        var cost = ExpectedCost(i);
+        if (double.IsNaN(cost)) return 1;
+        if (cost <= 0) return 0;
+        return _medianCost > 0 ? cost / (cost + _medianCost) : 1;
+    }
+
+    private double LatencyShare(int i)
+    {
+        var latency = _table.LatencyMs[i];
+        return double.IsNaN(latency) || !(_medians.LatencyMs > 0) ? 0.5 : latency / (latency + _medians.LatencyMs);
+    }
+
+    private double ErrorRate(int i) => OrPrior(_table.ErrorRate[i], _medians.ErrorRate);
+
+    private static double OrPrior(double measured, double median) => !double.IsNaN(measured) ? measured : double.IsNaN(median) ? 0 : median;
+
+    /// <summary>Why the model stands where it does under this sort, in words.</summary>
+    public string Explain(int i)
+    {
+        var t = _table;
+        return Sort switch
+        {
+            RouteSort.Price => double.IsNaN(ExpectedCost(i)) ? "price: unknown" : $"price: {Usd(ExpectedCost(i))} USD expected",
+            RouteSort.Latency => double.IsNaN(t.LatencyMs[i]) ? $"latency: not measured, ranked at the median {Ms(_medians.LatencyMs)}" : $"latency: {Ms(t.LatencyMs[i])}",
+            RouteSort.Throughput => double.IsNaN(t.TokensPerSecond[i])
+                ? $"throughput: not measured, ranked at the median {Rate(_medians.TokensPerSecond)}"
+                : $"throughput: {Rate(t.TokensPerSecond[i])}",
+            _ => string.Create(CultureInfo.InvariantCulture,
+                $"score: {Score(i):0.000} (price {PriceShare(i):0.00}, latency {LatencyShare(i):0.00}{(double.IsNaN(t.LatencyMs[i]) ? " not measured" : "")}, error rate {ErrorRate(i):0.00})"),
+        };
+    }
+
+    private static string Usd(double value) => value.ToString("0.#########", CultureInfo.InvariantCulture);
+    private static string Ms(double value) => double.IsNaN(value) ? "(none measured)" : value.ToString("0", CultureInfo.InvariantCulture) + " ms";
+    private static string Rate(double value) => double.IsNaN(value) ? "(none measured)" : value.ToString("0.#", CultureInfo.InvariantCulture) + " tokens/s";
+}
