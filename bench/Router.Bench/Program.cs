@@ -157,6 +157,36 @@ await WaitUntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(nodeU
     TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(2));
 Report("5,000-model catalog refresh + replication", $"{refresh.Elapsed.TotalMilliseconds:0} ms", "<= 1 s", refresh.Elapsed <= TimeSpan.FromSeconds(1));
 
+// Strategies: routed throughput with no model named on the 5,000-model catalog, a node ordering by ROUTER_DEFAULT_SORT=score
+// (every request ranks the whole catalog) against this node's priority order, in alternating rounds.
+var scorePort = ChildProcess.FreePort();
+var scoreUrl = $"http://127.0.0.1:{scorePort}/v1/chat/completions";
+var scoreEnv = new Dictionary<string, string>(env)
+{
+    ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{scorePort}", ["ROUTER_PORT"] = ChildProcess.FreePort().ToString(),
+    ["ROUTER_DATA_DIR"] = Path.Combine(workDir, "data-score"), ["ROUTER_DEFAULT_SORT"] = "score",
+};
+var chatAny = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = "Hello, world!" } } }));
+using (var scoreNode = ChildProcess.Start(nodeDll, [], scoreEnv, workDir))
+{
+    await WaitUntilAsync(async () =>
+    {
+        try { await load.OnceAsync(scoreUrl, chatAny); return true; }
+        catch (HttpRequestException) { return false; }
+    }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
+    await load.ClosedLoopAsync(routedUrl, chatAny, workers, TimeSpan.FromSeconds(3));
+    await load.ClosedLoopAsync(scoreUrl, chatAny, workers, TimeSpan.FromSeconds(3));
+    var sortRounds = new List<(Samples Priority, Samples Score)>();
+    for (var round = 0; round < 3; round++)
+        sortRounds.Add((await load.ClosedLoopAsync(routedUrl, chatAny, workers, duration / 2), await load.ClosedLoopAsync(scoreUrl, chatAny, workers, duration / 2)));
+    var byPriority = MedianBy(sortRounds.Select(r => r.Priority));
+    var byScore = MedianBy(sortRounds.Select(r => r.Score));
+    var sortRatio = byScore.Throughput / byPriority.Throughput;
+    Report("throughput, 5,000 models, sort priority (req/s)", $"{byPriority.Throughput:0} (errors {byPriority.Errors})");
+    Report("throughput, 5,000 models, sort score (req/s)", $"{byScore.Throughput:0} (errors {byScore.Errors})");
+    Report("throughput ratio score/priority", $"{sortRatio:0.00}x", ">= 0.95x", sortRatio >= 0.95);
+}
+
 // Memory: 10,000 model actors. Only catalog models get an actor, so the catalog grows to 10,000 first (a refresh
 // asked for starts at most once per 10 s: retry until it is taken).
 await http.PutAsync(fakeBase + "/_fake/catalog?count=10000", null);

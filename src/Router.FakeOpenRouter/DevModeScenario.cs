@@ -1,8 +1,8 @@
 namespace Router.FakeOpenRouter;
 
 /// <summary>
-/// The fake OpenRouter a DEV_MODE node starts: the synthetic catalog with human-paced answers, and the two
-/// largest-context models misbehaving (one rate limited, one flaky) so routing and fallback are visible at once.
+/// The fake OpenRouter a DEV_MODE node starts: the synthetic catalog with human-paced answers at each model's own
+/// pace, and the two largest-context models misbehaving (one rate limited, one flaky) so routing and fallback are visible at once.
 /// </summary>
 public static class DevModeScenario
 {
@@ -15,11 +15,21 @@ public static class DevModeScenario
             ApiKey = "dev-mode-" + Guid.NewGuid().ToString("N"),
             Models = models,
             DefaultBehavior = new FakeBehavior { LatencyMs = 120, TokensPerSecond = 60 },
-            Behaviors = new Dictionary<string, FakeBehavior>
+            Behaviors = new Dictionary<string, FakeBehavior>(Speeds(models))
             {
                 [largest[0].Id] = new() { StatusCode = 429, RetryAfterSeconds = 60 },
                 [largest[1].Id] = new() { StatusCode = 503, StatusProbability = 0.5, LatencyMs = 80 },
             },
         };
+    }
+
+    /// <summary>
+    /// Each model's own pace, fixed per model: 60 to 900 ms before the first token, 20 to 200 tokens per second, so that
+    /// the latency, throughput and score sorts choose differently from the priority order.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, FakeBehavior>> Speeds(IReadOnlyList<Router.Contracts.OpenRouter.ModelInfo> models)
+    {
+        var random = new Random(7);
+        return models.Select(m => KeyValuePair.Create(m.Id, new FakeBehavior { LatencyMs = 60 + random.Next(841), TokensPerSecond = 20 + random.Next(181) }));
     }
 }

@@ -27,8 +27,10 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
         {
             using var body = new MemoryStream();
             await http.Request.Body.CopyToAsync(body, ct);
-            script.LastBody = body.GetBuffer().AsMemory(0, (int)body.Length); // read once, kept as read: no second copy
-            request = JsonSerializer.Deserialize(script.LastBody.Span, RouterJsonContext.Default.ChatCompletionRequest);
+            var received = body.GetBuffer().AsMemory(0, (int)body.Length); // read once, kept as read: no second copy
+            script.LastBody = received;
+            // This request's own bytes: LastBody is shared, and a concurrent request may have replaced it already.
+            request = JsonSerializer.Deserialize(received.Span, RouterJsonContext.Default.ChatCompletionRequest);
         }
         catch (JsonException e)
         {

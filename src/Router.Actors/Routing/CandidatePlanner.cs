@@ -13,8 +13,8 @@ public readonly record struct Candidate(ModelId Model, int Rank, string Placed);
 /// list, the configured default, the configured fallbacks, then every catalog model by context length (largest
 /// first); no duplicates. Under another sort the request's own models still come first (sorted among themselves)
 /// unless <c>router.listed_first</c> is false, and the rest is sorted, ties keeping the priority order. A sort that
-/// reads measurements puts one model not measured yet first in a share of requests (<see cref="RoutingSettings.ExplorationRate"/>),
-/// so every model gets measured. Strict requests try only their own model.
+/// reads measurements puts one model not measured yet first in a share of requests (<see cref="RoutingSettings.ExplorationRate"/>,
+/// at most one per <see cref="ModelHealthBoard.ExplorationSpacing"/> on a node), so every model gets measured. Strict requests try only their own model.
 /// </summary>
 public static class CandidatePlanner
 {
@@ -23,7 +23,7 @@ public static class CandidatePlanner
     /// catalog in one pass keeping the best few; only a request that goes past them sorts the rest.
     /// </summary>
     public static IEnumerable<Candidate> Plan(RouteRequest route, RoutingSettings settings, CatalogView catalog,
-        ModelHealthBoard? board = null, RouteConstraints? constraints = null)
+        ModelHealthBoard? board = null, RouteConstraints? constraints = null, TimeProvider? time = null)
     {
         var request = route.Request;
         if (route.Strict)
@@ -47,9 +47,11 @@ public static class CandidatePlanner
             yield break;
         }
 
-        var table = (board ?? new ModelHealthBoard()).RankingFor(catalog);
+        board ??= new ModelHealthBoard();
+        var table = board.RankingFor(catalog);
         var ranker = new CandidateRanker(table, sort, request, constraints ?? RouteConstraints.For(request));
-        var explore = ranker.Measures && settings.ExplorationRate > 0 && Random.Shared.NextDouble() < settings.ExplorationRate;
+        var explore = ranker.Measures && settings.ExplorationRate > 0 && Random.Shared.NextDouble() < settings.ExplorationRate
+            && board.TryExplore((time ?? TimeProvider.System).GetElapsedTime(0).Ticks); // monotonic
         var sortName = sort.ToString().ToLowerInvariant();
         var listedFirst = request.RouterOptions?.ListedFirst ?? true;
         if (listedFirst)

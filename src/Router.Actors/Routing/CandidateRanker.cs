@@ -49,18 +49,49 @@ public sealed class CandidateRanker
     /// <summary>Whether the sort reads measurements (and so explores models without them).</summary>
     public bool Measures => Sort is RouteSort.Latency or RouteSort.Throughput or RouteSort.Score;
 
-    public double Key(int i)
+    /// <summary>The model's key for this request: lower is tried first; refused by the request's constraints: infinity.</summary>
+    public double Key(int i) => Refused(i) ? double.PositiveInfinity : RawKey(i);
+
+    /// <summary>The request's constraints rule the model out (it ranks last, and the route skips it with the reason).</summary>
+    public bool Refused(int i)
     {
         var t = _table;
-        if (_constraints.Refusal(t.ContextLength[i], t.PromptPrice[i], t.CompletionPrice[i]) is not null) return double.PositiveInfinity;
-        return Sort switch
-        {
-            RouteSort.Price => ExpectedCost(i) is var cost && double.IsNaN(cost) ? double.MaxValue : cost,
-            RouteSort.Latency => OrPrior(t.LatencyMs[i], _medians.LatencyMs),
-            RouteSort.Throughput => -OrPrior(t.TokensPerSecond[i], _medians.TokensPerSecond),
-            _ => Score(i),
-        };
+        return t.ContextLength[i] < _constraints.RequiredContext
+            || (_constraints.LimitsPrice && _constraints.Refusal(t.ContextLength[i], t.PromptPrice[i], t.CompletionPrice[i]) is not null);
     }
+
+    public bool Allowed(int i) => !Refused(i);
+
+    private double RawKey(int i) => Sort switch
+    {
+        RouteSort.Price => PriceKey(ExpectedCost(i)),
+        RouteSort.Latency => _table.LatencyKey[i],
+        RouteSort.Throughput => _table.ThroughputKey[i],
+        _ => PriceShare(ExpectedCost(i)) + _table.PerformanceScore[i],
+    };
+
+    /// <summary>
+    /// Every catalog model's key before constraints, in catalog order: the table's own keys for latency and throughput
+    /// (they do not depend on the request), else computed into <paramref name="buffer"/> in one tight loop.
+    /// </summary>
+    public ReadOnlySpan<double> RawKeys(double[] buffer)
+    {
+        var t = _table;
+        switch (Sort)
+        {
+            case RouteSort.Latency: return t.LatencyKey;
+            case RouteSort.Throughput: return t.ThroughputKey;
+        }
+        var (prompt, completion, performance) = (t.PromptPrice, t.CompletionPrice, t.PerformanceScore);
+        var keys = buffer.AsSpan(0, t.Count);
+        if (Sort == RouteSort.Price)
+            for (var i = 0; i < keys.Length; i++) keys[i] = PriceKey(_promptTokens * prompt[i] + _completionTokens * completion[i]);
+        else
+            for (var i = 0; i < keys.Length; i++) keys[i] = PriceShare(_promptTokens * prompt[i] + _completionTokens * completion[i]) + performance[i];
+        return keys;
+    }
+
+    private static double PriceKey(double cost) => double.IsNaN(cost) ? double.MaxValue : cost;
 
     /// <summary>The model lacks the measurement its rank needs (it is ranked at the median).</summary>
     public bool Unmeasured(int i) => Sort switch
@@ -70,8 +101,6 @@ public sealed class CandidateRanker
         _ => false,
     };
 
-    public bool Allowed(int i) => !double.IsPositiveInfinity(Key(i));
-
     /// <summary>This request's prompt and completion at the model's prices, in USD; NaN when a price is unknown.</summary>
     public double ExpectedCost(int i) => _promptTokens * _table.PromptPrice[i] + _completionTokens * _table.CompletionPrice[i];
 
@@ -80,25 +109,14 @@ public sealed class CandidateRanker
     /// latency are x / (x + median), 0.5 at the catalog's median, and the error rate is the model's recent share of
     /// failed calls. A model not measured yet takes the medians (0.5 and the median error rate).
     /// </summary>
-    public double Score(int i) => (PriceShare(i) + LatencyShare(i) + 2 * ErrorRate(i)) / 4;
+    public double Score(int i) => (PriceShare(ExpectedCost(i)) + _table.PerformanceScore[i]) / 4;
 
-    private double PriceShare(int i)
+    private double PriceShare(double cost)
     {
-        var cost = ExpectedCost(i);
         if (double.IsNaN(cost)) return 1;
         if (cost <= 0) return 0;
         return _medianCost > 0 ? cost / (cost + _medianCost) : 1;
     }
-
-    private double LatencyShare(int i)
-    {
-        var latency = _table.LatencyMs[i];
-        return double.IsNaN(latency) || !(_medians.LatencyMs > 0) ? 0.5 : latency / (latency + _medians.LatencyMs);
-    }
-
-    private double ErrorRate(int i) => OrPrior(_table.ErrorRate[i], _medians.ErrorRate);
-
-    private static double OrPrior(double measured, double median) => !double.IsNaN(measured) ? measured : double.IsNaN(median) ? 0 : median;
 
     /// <summary>Why the model stands where it does under this sort, in words.</summary>
     public string Explain(int i)
@@ -112,7 +130,7 @@ public sealed class CandidateRanker
                 ? $"throughput: not measured, ranked at the median {Rate(_medians.TokensPerSecond)}"
                 : $"throughput: {Rate(t.TokensPerSecond[i])}",
             _ => string.Create(CultureInfo.InvariantCulture,
-                $"score: {Score(i):0.000} (price {PriceShare(i):0.00}, latency {LatencyShare(i):0.00}{(double.IsNaN(t.LatencyMs[i]) ? " not measured" : "")}, error rate {ErrorRate(i):0.00})"),
+                $"score: {Score(i):0.000} (price {PriceShare(ExpectedCost(i)):0.00}, latency {t.LatencyShare(i, _medians):0.00}{(double.IsNaN(t.LatencyMs[i]) ? " not measured" : "")}, error rate {t.ErrorRateOrPrior(i, _medians):0.00})"),
         };
     }
 

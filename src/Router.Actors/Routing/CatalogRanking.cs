@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Router.Actors.Routing;
 
 /// <summary>
@@ -38,19 +40,34 @@ internal static class CatalogRanking
     /// <summary>The best <see cref="Kept"/> catalog indices, best first, in one pass without allocating per model.</summary>
     private static (int[] Best, int Count) Best(RankingTable table, CandidateRanker ranker, int[] preferred, int[] excluded)
     {
+        var buffer = ArrayPool<double>.Shared.Rent(table.Count);
+        try
+        {
+            return Best(ranker.RawKeys(buffer), ranker, preferred, excluded);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
+        }
+    }
+
+    private static (int[] Best, int Count) Best(ReadOnlySpan<double> rawKeys, CandidateRanker ranker, int[] preferred, int[] excluded)
+    {
         Span<double> keys = stackalloc double[Kept];
         Span<int> ties = stackalloc int[Kept];
         var best = new int[Kept];
         var count = 0;
         var nextExcluded = 0;
-        for (var i = 0; i < table.Count; i++)
+        for (var i = 0; i < rawKeys.Length; i++)
         {
             if (nextExcluded < excluded.Length && excluded[nextExcluded] == i)
             {
                 nextExcluded++;
                 continue;
             }
-            var key = ranker.Key(i);
+            var key = rawKeys[i];
+            if (count == Kept && key > keys[Kept - 1]) continue;
+            if (ranker.Refused(i)) key = double.PositiveInfinity;
             if (count == Kept && key > keys[Kept - 1]) continue;
             var tie = Tie(i, preferred);
             if (count == Kept && key == keys[Kept - 1] && tie > ties[Kept - 1]) continue;

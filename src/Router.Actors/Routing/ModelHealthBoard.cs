@@ -33,6 +33,21 @@ public sealed class ModelHealthBoard
     }
 
     private volatile RankingTable? _ranking;
+    private long _lastExploration = long.MinValue;
+
+    /// <summary>Explorations are spaced at least this far apart on a node, whatever the request rate.</summary>
+    public static readonly TimeSpan ExplorationSpacing = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Whether a request may explore a model not measured yet now (<paramref name="now"/>: a monotonic timestamp in
+    /// ticks): at most one per <see cref="ExplorationSpacing"/>, since each one may start an actor and call a slow model,
+    /// and a few samples per model are all ranking needs.
+    /// </summary>
+    public bool TryExplore(long now)
+    {
+        var last = Interlocked.Read(ref _lastExploration);
+        return (last == long.MinValue || now - last >= ExplorationSpacing.Ticks) && Interlocked.CompareExchange(ref _lastExploration, now, last) == last;
+    }
 
     /// <summary>
     /// The measurements and prices of <paramref name="catalog"/>'s models as ranking reads them: built from the views

@@ -42,9 +42,13 @@ public sealed class RankingTable
             CompletionPrice[i] = ModelPrices.Completion(info) ?? double.NaN;
             LatencyMs[i] = TokensPerSecond[i] = ErrorRate[i] = double.NaN;
         }
+        LatencyKey = new double[count];
+        ThroughputKey = new double[count];
+        PerformanceScore = new double[count];
         _index = Ids.Select((id, i) => (id, i)).ToFrozenDictionary(p => p.id, p => p.i);
-        foreach (var view in views) Write(view);
+        foreach (var view in views) Write(view, out _);
         _medians = ComputeMedians();
+        DeriveAll();
     }
 
     public CatalogView Catalog { get; }
@@ -59,6 +63,12 @@ public sealed class RankingTable
     internal double[] TokensPerSecond { get; }
     internal double[] ErrorRate { get; }
 
+    // Request-independent keys, kept with the measurements so a request only reads them: an unmeasured model's is the
+    // median's. Throughput's is negated (more first); the performance part of the score is latency share + 2 x error rate.
+    internal double[] LatencyKey { get; }
+    internal double[] ThroughputKey { get; }
+    internal double[] PerformanceScore { get; }
+
     public ModelId ModelAt(int index) => Ids[index];
 
     /// <summary>The model's place in the catalog's priority order; -1 outside the catalog.</summary>
@@ -67,19 +77,54 @@ public sealed class RankingTable
     /// <summary>A model actor's published health: its measurements, and the medians when they are due.</summary>
     public void Observe(ModelHealthView view, DateTimeOffset now)
     {
-        var firstMeasurement = Write(view);
+        var firstMeasurement = Write(view, out var index);
+        if (index < 0) return;
         lock (_mediansLock)
         {
-            if (!firstMeasurement && now - _mediansAt < MedianRefresh) return;
+            if (!firstMeasurement && now - _mediansAt < MedianRefresh)
+            {
+                Derive(index, _medians);
+                return;
+            }
             _medians = ComputeMedians();
             _mediansAt = now;
+            DeriveAll();
         }
     }
 
-    /// <summary>Whether a measurement the model lacked arrived.</summary>
-    private bool Write(ModelHealthView view)
+    /// <summary>A model's latency as a share of (itself + the median): 0.5 at the median and when not measured.</summary>
+    public double LatencyShare(int i, Medians medians)
     {
-        if (!_index.TryGetValue(view.ModelId, out var i)) return false;
+        var latency = LatencyMs[i];
+        return double.IsNaN(latency) || !(medians.LatencyMs > 0) ? 0.5 : latency / (latency + medians.LatencyMs);
+    }
+
+    /// <summary>A model's recent error rate, the median's when not measured (0 when nothing is).</summary>
+    public double ErrorRateOrPrior(int i, Medians medians) => OrPrior(ErrorRate[i], medians.ErrorRate);
+
+    private static double OrPrior(double measured, double median) => !double.IsNaN(measured) ? measured : double.IsNaN(median) ? 0 : median;
+
+    private void DeriveAll()
+    {
+        var medians = _medians;
+        for (var i = 0; i < Ids.Length; i++) Derive(i, medians);
+    }
+
+    private void Derive(int i, Medians medians)
+    {
+        LatencyKey[i] = OrPrior(LatencyMs[i], medians.LatencyMs);
+        ThroughputKey[i] = -OrPrior(TokensPerSecond[i], medians.TokensPerSecond);
+        PerformanceScore[i] = LatencyShare(i, medians) + 2 * ErrorRateOrPrior(i, medians);
+    }
+
+    /// <summary>Whether a measurement the model lacked arrived; <paramref name="i"/>: the model's index, -1 outside the catalog.</summary>
+    private bool Write(ModelHealthView view, out int i)
+    {
+        if (!_index.TryGetValue(view.ModelId, out i))
+        {
+            i = -1;
+            return false;
+        }
         var performance = view.Performance ?? ModelPerformance.None;
         var latency = performance.FirstTokenMs ?? view.LatencyEwmaMs ?? double.NaN;
         var tokensPerSecond = performance.TokensPerSecond ?? double.NaN;

@@ -34,6 +34,9 @@ public sealed class RouteConstraints
         _maxCompletion = options?.MaxPrice?.Completion / PerMillion;
     }
 
+    /// <summary>Whether the request limits prices (<c>free_only</c> or <c>max_price</c>).</summary>
+    public bool LimitsPrice => _freeOnly || _maxPrompt is not null || _maxCompletion is not null;
+
     /// <summary>Tokens a model's context must hold: the estimated prompt plus <c>max_tokens</c>.</summary>
     public int RequiredContext { get; }
 

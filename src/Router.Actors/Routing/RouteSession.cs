@@ -47,7 +47,7 @@ internal sealed class RouteSession
         _deadline = Now + context.Settings.RequestTimeout;
         _catalog = context.Catalog.Current;
         _constraints = RouteConstraints.For(route.Request);
-        _plan = CandidatePlanner.Plan(route, context.Settings, _catalog, context.Board, _constraints).GetEnumerator();
+        _plan = CandidatePlanner.Plan(route, context.Settings, _catalog, context.Board, _constraints, context.Time).GetEnumerator();
     }
 
     public string Id { get; }

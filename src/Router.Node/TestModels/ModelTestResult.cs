@@ -9,6 +9,12 @@ public sealed record ModelTestResult
     public string? Name { get; init; }
     public bool Ok { get; init; }
     public double? LatencyMs { get; init; }
+
+    /// <summary>When the first content arrived (the answer is streamed).</summary>
+    public double? FirstTokenMs { get; init; }
+
+    /// <summary>Completion tokens per second after the first token.</summary>
+    public double? TokensPerSecond { get; init; }
     public int? PromptTokens { get; init; }
     public int? CompletionTokens { get; init; }
     public int? TotalTokens { get; init; }

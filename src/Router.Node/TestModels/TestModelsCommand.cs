@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Akka.Streams;
 using Router.Actors.Catalog;
 using Router.Actors.OpenRouter;
 using Router.Actors.Routing;
@@ -99,7 +100,8 @@ public static class TestModelsCommand
                            $"{(node.Fake is null ? "OpenRouter" : "the DEV_MODE fake OpenRouter")}, one start every {pace.TotalSeconds:0.###} s, {options.Concurrency} at a time.");
 
         IModelTestProgress? progressSink = null;
-        var prober = new ModelProber(node.Services.GetRequiredService<Coordinators>(), options,
+        var prober = new ModelProber(node.Services.GetRequiredService<Coordinators>(),
+            node.Services.GetRequiredService<Akka.Actor.ActorSystem>().Materializer(), options,
             (model, wait) => progressSink?.Waiting(model, wait));
         var runner = new ModelTestRunner(prober.TestAsync, output, options);
         var report = await TestModelsConsole.WithProgressAsync(console, progress =>

@@ -168,4 +168,15 @@ public class RoutingStrategyTests
             Assert.Equal(expected, Order(route, board, catalog: catalog));
         }
     }
+
+    [Fact]
+    public void Explorations_are_spaced_on_a_node_whatever_the_request_rate()
+    {
+        var board = new ModelHealthBoard();
+        var spacing = ModelHealthBoard.ExplorationSpacing.Ticks;
+        Assert.True(board.TryExplore(1_000));
+        Assert.False(board.TryExplore(1_000 + spacing - 1));
+        Assert.True(board.TryExplore(1_000 + spacing));
+        Assert.False(board.TryExplore(1_000 + spacing));
+    }
 }

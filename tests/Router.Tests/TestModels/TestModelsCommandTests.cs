@@ -83,6 +83,10 @@ public class TestModelsCommandTests : IAsyncLifetime
         var slow = Result(report, "mix/slow");
         Assert.True(slow.GetProperty("ok").GetBoolean(), slow.ToString());
         Assert.True(slow.GetProperty("latency_ms").GetDouble() >= 590); // timers fire at millisecond granularity
+        // Streamed: the time to first token and the rate after it, as the model actor measured them too.
+        Assert.True(slow.GetProperty("first_token_ms").GetDouble() >= 590);
+        Assert.True(ok.GetProperty("first_token_ms").GetDouble() < slow.GetProperty("first_token_ms").GetDouble());
+        Assert.True(ok.GetProperty("tokens_per_second").GetDouble() > 0);
 
         var recovered = Result(report, "mix/limited-once");
         Assert.True(recovered.GetProperty("ok").GetBoolean());

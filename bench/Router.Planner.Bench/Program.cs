@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Router.Planner.Bench.PlannerBenchmarks).Assembly).Run(args);
