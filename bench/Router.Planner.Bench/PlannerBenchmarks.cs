@@ -53,6 +53,16 @@ public class PlannerBenchmarks
         return taken;
     }
 
+    private DateTimeOffset _clock = DateTimeOffset.UtcNow;
+    private readonly ModelHealthView _published = new(new ModelId("openai/nova-1-mini"), CircuitState.Closed, null, null, null, 0, 10, 0, 250, null, null, null, 0, null,
+        new ModelPerformance(120, 80, 0.01));
+
+    /// <summary>
+    /// A health publication a second after the last: medians, derived keys and leaderboards recomputed (on the node's
+    /// health listener, off the request path, at most once a second).
+    /// </summary>
+    [Benchmark] public void RefreshOnPublication() => _board.Observe(_published, _clock += RankingTable.MedianRefresh);
+
     [Benchmark(Baseline = true)] public int Priority() => FirstThree(_priority);
     [Benchmark] public int Price() => FirstThree(_price);
     [Benchmark] public int Latency() => FirstThree(_latency);

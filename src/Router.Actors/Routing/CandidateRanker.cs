@@ -19,7 +19,12 @@ public sealed class CandidateRanker
     private readonly Medians _medians;
     private readonly double _promptTokens;
     private readonly double _completionTokens;
-    private readonly double _medianCost;
+
+    // Keys weigh the prices by the request's shares of prompt and completion tokens (summing to 1): the order of
+    // expected costs, whatever the request's size, so that orders cached per share serve every request of that share.
+    private readonly double _promptWeight;
+    private readonly double _completionWeight;
+    private readonly double _medianPrice;
 
     /// <summary>The prompt of the reference request scores are shown for (<c>/router/models</c>, the health page).</summary>
     public const int ReferencePromptTokens = 1_000;
@@ -29,7 +34,7 @@ public sealed class CandidateRanker
     {
     }
 
-    private CandidateRanker(RankingTable table, RouteSort sort, int promptTokens, int completionTokens, RouteConstraints constraints)
+    private CandidateRanker(RankingTable table, RouteSort sort, double promptTokens, double completionTokens, RouteConstraints constraints)
     {
         _table = table;
         Sort = sort;
@@ -37,12 +42,22 @@ public sealed class CandidateRanker
         _medians = table.Medians;
         _promptTokens = promptTokens;
         _completionTokens = completionTokens;
-        _medianCost = _promptTokens * _medians.PromptPrice + _completionTokens * _medians.CompletionPrice;
+        PromptShare = promptTokens + completionTokens > 0 ? promptTokens / (promptTokens + completionTokens) : 0.5;
+        _promptWeight = PromptShare;
+        _completionWeight = 1 - PromptShare;
+        _medianPrice = _promptWeight * _medians.PromptPrice + _completionWeight * _medians.CompletionPrice;
     }
 
     /// <summary>Scores for a reference request (1,000 prompt tokens, 512 completion tokens, no constraints).</summary>
     public static CandidateRanker Reference(RankingTable table) =>
         new(table, RouteSort.Score, ReferencePromptTokens, ExpectedCompletionTokens, RouteConstraints.None);
+
+    /// <summary>Keys of any unconstrained request whose prompt is <paramref name="promptShare"/> of its tokens.</summary>
+    internal static CandidateRanker AtShare(RankingTable table, RouteSort sort, double promptShare) =>
+        new(table, sort, promptShare, 1 - promptShare, RouteConstraints.None);
+
+    /// <summary>The prompt's share of the request's expected tokens (prompt + completion), from 0 to 1.</summary>
+    public double PromptShare { get; }
 
     public RouteSort Sort { get; }
 
@@ -64,10 +79,10 @@ public sealed class CandidateRanker
 
     private double RawKey(int i) => Sort switch
     {
-        RouteSort.Price => PriceKey(ExpectedCost(i)),
+        RouteSort.Price => PriceKey(WeightedPrice(i)),
         RouteSort.Latency => _table.LatencyKey[i],
         RouteSort.Throughput => _table.ThroughputKey[i],
-        _ => PriceShare(ExpectedCost(i)) + _table.PerformanceScore[i],
+        _ => PriceShare(WeightedPrice(i)) + _table.PerformanceScore[i],
     };
 
     /// <summary>
@@ -85,13 +100,15 @@ public sealed class CandidateRanker
         var (prompt, completion, performance) = (t.PromptPrice, t.CompletionPrice, t.PerformanceScore);
         var keys = buffer.AsSpan(0, t.Count);
         if (Sort == RouteSort.Price)
-            for (var i = 0; i < keys.Length; i++) keys[i] = PriceKey(_promptTokens * prompt[i] + _completionTokens * completion[i]);
+            for (var i = 0; i < keys.Length; i++) keys[i] = PriceKey(_promptWeight * prompt[i] + _completionWeight * completion[i]);
         else
-            for (var i = 0; i < keys.Length; i++) keys[i] = PriceShare(_promptTokens * prompt[i] + _completionTokens * completion[i]) + performance[i];
+            for (var i = 0; i < keys.Length; i++) keys[i] = PriceShare(_promptWeight * prompt[i] + _completionWeight * completion[i]) + performance[i];
         return keys;
     }
 
-    private static double PriceKey(double cost) => double.IsNaN(cost) ? double.MaxValue : cost;
+    private double WeightedPrice(int i) => _promptWeight * _table.PromptPrice[i] + _completionWeight * _table.CompletionPrice[i];
+
+    private static double PriceKey(double price) => double.IsNaN(price) ? double.MaxValue : price;
 
     /// <summary>The model lacks the measurement its rank needs (it is ranked at the median).</summary>
     public bool Unmeasured(int i) => Sort switch
@@ -109,13 +126,14 @@ public sealed class CandidateRanker
     /// latency are x / (x + median), 0.5 at the catalog's median, and the error rate is the model's recent share of
     /// failed calls. A model not measured yet takes the medians (0.5 and the median error rate).
     /// </summary>
-    public double Score(int i) => (PriceShare(ExpectedCost(i)) + _table.PerformanceScore[i]) / 4;
+    public double Score(int i) => (PriceShare(WeightedPrice(i)) + _table.PerformanceScore[i]) / 4;
 
-    private double PriceShare(double cost)
+    /// <summary>The model's price for this request as a share of (itself + the median model's): 0.5 at the median.</summary>
+    private double PriceShare(double price)
     {
-        if (double.IsNaN(cost)) return 1;
-        if (cost <= 0) return 0;
-        return _medianCost > 0 ? cost / (cost + _medianCost) : 1;
+        if (double.IsNaN(price)) return 1;
+        if (price <= 0) return 0;
+        return _medianPrice > 0 ? price / (price + _medianPrice) : 1;
     }
 
     /// <summary>Why the model stands where it does under this sort, in words.</summary>
@@ -130,7 +148,7 @@ public sealed class CandidateRanker
                 ? $"throughput: not measured, ranked at the median {Rate(_medians.TokensPerSecond)}"
                 : $"throughput: {Rate(t.TokensPerSecond[i])}",
             _ => string.Create(CultureInfo.InvariantCulture,
-                $"score: {Score(i):0.000} (price {PriceShare(ExpectedCost(i)):0.00}, latency {t.LatencyShare(i, _medians):0.00}{(double.IsNaN(t.LatencyMs[i]) ? " not measured" : "")}, error rate {t.ErrorRateOrPrior(i, _medians):0.00})"),
+                $"score: {Score(i):0.000} (price {PriceShare(WeightedPrice(i)):0.00}, latency {t.LatencyShare(i, _medians):0.00}{(double.IsNaN(t.LatencyMs[i]) ? " not measured" : "")}, error rate {t.ErrorRateOrPrior(i, _medians):0.00})"),
         };
     }
 

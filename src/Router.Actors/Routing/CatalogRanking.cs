@@ -3,9 +3,12 @@ using System.Buffers;
 namespace Router.Actors.Routing;
 
 /// <summary>
-/// The catalog in a request's sort order, lazily: one pass over the ranking table keeps the best
-/// <see cref="Kept"/>; only a request that goes past them (every one failed, rested or was refused) sorts the rest.
-/// Ties keep the priority order: the preferred models in their order, then the catalog's.
+/// The catalog in a request's sort order, lazily. On a large catalog the head comes from the table's
+/// <see cref="Leaderboards"/>: the few models that can lead, re-keyed for this request, of which those certified ahead
+/// of every other model are yielded in order. Otherwise (a small catalog, a request whose constraints refuse the
+/// leaders) one pass over the table keeps the best <see cref="Kept"/>. Only a request that goes past the head (every
+/// one failed, rested or was refused) sorts the rest. Ties keep the priority order: the preferred models in their
+/// order, then the catalog's.
 /// </summary>
 internal static class CatalogRanking
 {
@@ -22,13 +25,14 @@ internal static class CatalogRanking
         var explored = explore ? PickUnmeasured(table, ranker, excluded) : -1;
         if (explored >= 0) yield return new Ranked(explored, true);
 
-        var (best, count) = Best(table, ranker, preferred, excluded);
-        for (var k = 0; k < count; k++)
-            if (best[k] != explored)
-                yield return new Ranked(best[k], false);
-        if (count < Kept) yield break;
+        var head = Certified(table, ranker, preferred, excluded);
+        if (head.Count == 0) head = Best(table, ranker, preferred, excluded);
+        foreach (var index in head)
+            if (index != explored)
+                yield return new Ranked(index, false);
+        if (head.Count + (explored >= 0 ? 1 : 0) + excluded.Length >= table.Count) yield break;
 
-        var done = new HashSet<int>(best) { explored };
+        var done = new HashSet<int>(head) { explored };
         var rest = new List<(double Key, int Tie, int Index)>();
         for (var i = 0; i < table.Count; i++)
             if (!done.Contains(i) && Array.BinarySearch(excluded, i) < 0)
@@ -37,13 +41,38 @@ internal static class CatalogRanking
         foreach (var r in rest) yield return new Ranked(r.Index, false);
     }
 
-    /// <summary>The best <see cref="Kept"/> catalog indices, best first, in one pass without allocating per model.</summary>
-    private static (int[] Best, int Count) Best(RankingTable table, CandidateRanker ranker, int[] preferred, int[] excluded)
+    /// <summary>
+    /// The leaders of the table's leaderboard for this request that are certainly ahead of every model off the
+    /// board, keyed now, in order; empty without a leaderboard or when none is certain.
+    /// </summary>
+    private static List<int> Certified(RankingTable table, CandidateRanker ranker, int[] preferred, int[] excluded)
+    {
+        var certified = new List<(double Key, int Tie, int Index)>();
+        if (table.Leaderboards?.For(ranker.Sort, ranker.PromptShare) is not { } board) return [];
+        foreach (var i in board.Candidates)
+            Consider(i, isPreferred: Array.IndexOf(preferred, i) >= 0);
+        foreach (var i in preferred)
+            if (Array.IndexOf(board.Candidates, i) < 0)
+                Consider(i, isPreferred: true);
+        certified.Sort((a, b) => a.Key != b.Key ? a.Key.CompareTo(b.Key) : a.Tie.CompareTo(b.Tie));
+        return certified.ConvertAll(c => c.Index);
+
+        void Consider(int i, bool isPreferred)
+        {
+            if (Array.BinarySearch(excluded, i) >= 0) return;
+            var key = ranker.Key(i);
+            if (board.Certifies(key, i, isPreferred)) certified.Add((key, Tie(i, preferred), i));
+        }
+    }
+
+    /// <summary>The best <see cref="Kept"/> catalog indices for this request, best first, in one pass over the table.</summary>
+    private static List<int> Best(RankingTable table, CandidateRanker ranker, int[] preferred, int[] excluded)
     {
         var buffer = ArrayPool<double>.Shared.Rent(table.Count);
         try
         {
-            return Best(ranker.RawKeys(buffer), ranker, preferred, excluded);
+            var best = Best(ranker.RawKeys(buffer), ranker.Refused, preferred, excluded, Kept);
+            return [.. best.Indices.AsSpan(0, best.Count)];
         }
         finally
         {
@@ -51,11 +80,14 @@ internal static class CatalogRanking
         }
     }
 
-    private static (int[] Best, int Count) Best(ReadOnlySpan<double> rawKeys, CandidateRanker ranker, int[] preferred, int[] excluded)
+    /// <summary>The best of <paramref name="rawKeys"/>, best first, in one pass without allocating per model.</summary>
+    /// <param name="refused">Models that rank last whatever their key.</param>
+    /// <returns>The indices (<paramref name="keep"/> at most) and the key of the last one kept.</returns>
+    public static (int[] Indices, int Count, double LastKey) Best(ReadOnlySpan<double> rawKeys, Func<int, bool>? refused, int[] preferred, int[] excluded, int keep)
     {
-        Span<double> keys = stackalloc double[Kept];
-        Span<int> ties = stackalloc int[Kept];
-        var best = new int[Kept];
+        Span<double> keys = stackalloc double[keep];
+        Span<int> ties = stackalloc int[keep];
+        var best = new int[keep];
         var count = 0;
         var nextExcluded = 0;
         for (var i = 0; i < rawKeys.Length; i++)
@@ -66,12 +98,12 @@ internal static class CatalogRanking
                 continue;
             }
             var key = rawKeys[i];
-            if (count == Kept && key > keys[Kept - 1]) continue;
-            if (ranker.Refused(i)) key = double.PositiveInfinity;
-            if (count == Kept && key > keys[Kept - 1]) continue;
+            if (count == keep && key > keys[keep - 1]) continue;
+            if (refused?.Invoke(i) == true) key = double.PositiveInfinity;
+            if (count == keep && key > keys[keep - 1]) continue;
             var tie = Tie(i, preferred);
-            if (count == Kept && key == keys[Kept - 1] && tie > ties[Kept - 1]) continue;
-            var at = count < Kept ? count++ : Kept - 1;
+            if (count == keep && key == keys[keep - 1] && tie > ties[keep - 1]) continue;
+            var at = count < keep ? count++ : keep - 1;
             while (at > 0 && (key < keys[at - 1] || (key == keys[at - 1] && tie < ties[at - 1])))
             {
                 keys[at] = keys[at - 1];
@@ -83,7 +115,7 @@ internal static class CatalogRanking
             ties[at] = tie;
             best[at] = i;
         }
-        return (best, count);
+        return (best, count, count > 0 ? keys[count - 1] : double.PositiveInfinity);
     }
 
     /// <summary>Where ties place a model: a preferred one at its position, the others after them in catalog order.</summary>

@@ -51,6 +51,12 @@ public sealed class RankingTable
         DeriveAll();
     }
 
+    /// <summary>Catalogs up to this size are ranked by a pass over the table: cheap, and no leaderboard to keep.</summary>
+    public const int LeaderboardFrom = 4 * Leaderboards.Kept;
+
+    /// <summary>The models that can lead each sort, for a large catalog; null for a small one.</summary>
+    internal Leaderboards? Leaderboards { get; private set; }
+
     public CatalogView Catalog { get; }
     public int Count => Ids.Length;
     public Medians Medians => _medians;
@@ -104,10 +110,12 @@ public sealed class RankingTable
 
     private static double OrPrior(double measured, double median) => !double.IsNaN(measured) ? measured : double.IsNaN(median) ? 0 : median;
 
+    /// <summary>Every model's request-independent keys from the current medians, then the leaderboards from them.</summary>
     private void DeriveAll()
     {
         var medians = _medians;
         for (var i = 0; i < Ids.Length; i++) Derive(i, medians);
+        if (Ids.Length > LeaderboardFrom) Leaderboards = new Leaderboards(this);
     }
 
     private void Derive(int i, Medians medians)

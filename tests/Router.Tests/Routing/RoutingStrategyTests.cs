@@ -179,4 +179,38 @@ public class RoutingStrategyTests
         Assert.True(board.TryExplore(1_000 + spacing));
         Assert.False(board.TryExplore(1_000 + spacing));
     }
+
+    [Theory]
+    [InlineData(RouteSort.Price)]
+    [InlineData(RouteSort.Latency)]
+    [InlineData(RouteSort.Throughput)]
+    [InlineData(RouteSort.Score)]
+    public void On_a_large_catalog_the_leaderboards_give_the_exact_order(RouteSort sort)
+    {
+        var random = new Random(11);
+        // Prompt and completion priced independently (three free), so that the order moves with the prompt's share.
+        var models = Enumerable.Range(0, 1_500).Select(i => i % 500 == 0
+            ? Priced($"m/{i:0000}", 4_000 + random.Next(100) * 1_000, 0, 0)
+            : Priced($"m/{i:0000}", 4_000 + random.Next(100) * 1_000, random.Next(1, 2_000) * 1e-8, random.Next(1, 2_000) * 1e-8)).ToList();
+        var catalog = CatalogOf([.. models]);
+        var board = new ModelHealthBoard();
+        foreach (var model in models.Where((_, i) => i % 3 != 0))
+            board.Observe(Measured(model.Id, firstTokenMs: 50 + random.NextDouble() * 1_000, tokensPerSecond: 10 + random.NextDouble() * 200, errorRate: random.NextDouble() * 0.3), T0);
+        var table = board.RankingFor(catalog);
+        Assert.True(table.Count > RankingTable.LeaderboardFrom);
+        var settings = Settings with { DefaultModel = table.ModelAt(700), FallbackModels = [table.ModelAt(3), table.ModelAt(1_200)] };
+        int[] preferred = [700, 3, 1_200];
+
+        foreach (var (text, maxTokens) in new[] { ("hi", (int?)null), (new string('x', 20_000), 10), (new string('x', 2_000), 2_000), ("hello", 1),
+                     (new string('x', 4_000), 700), (new string('x', 12_000), 1_500), (new string('x', 1_000), 900) })
+        {
+            var route = Route(sort, maxTokens: maxTokens, text: text);
+            var ranker = new CandidateRanker(table, sort, route.Request, RouteConstraints.For(route.Request));
+            var expected = Enumerable.Range(0, table.Count)
+                .OrderBy(ranker.Key).ThenBy(i => Array.IndexOf(preferred, i) is var p and >= 0 ? p : preferred.Length + i)
+                .Select(i => table.ModelAt(i).Value).Take(40).ToList();
+            var plan = CandidatePlanner.Plan(route, settings, catalog, board).Take(40).Select(c => c.Model.Value).ToList();
+            Assert.Equal(expected, plan);
+        }
+    }
 }
