@@ -32,20 +32,17 @@ public static class CandidatePlanner
             yield break;
         }
 
-        var listed = Distinct(Listed(request), []);
-        var configured = Distinct(Configured(settings), listed);
         var sort = request.RouterOptions?.Sort ?? settings.DefaultSort;
-        var rank = 0;
         if (sort == RouteSort.Priority || !catalog.IsLoaded)
         {
-            foreach (var (model, placed) in listed.Concat(configured))
-                yield return new Candidate(model, ++rank, placed);
-            var seen = listed.Concat(configured).Select(c => c.Model).ToHashSet();
-            foreach (var model in catalog.ByContextLength)
-                if (!seen.Contains(model))
-                    yield return new Candidate(model, ++rank, $"catalog, context {catalog.ById[model.Value].ContextLength}");
+            foreach (var candidate in PriorityOrder(request, settings, catalog))
+                yield return candidate;
             yield break;
         }
+
+        var listed = Distinct(Listed(request), []);
+        var configured = Distinct(Configured(settings), listed);
+        var rank = 0;
 
         board ??= new ModelHealthBoard();
         var table = board.RankingFor(catalog);
@@ -66,6 +63,19 @@ public static class CandidatePlanner
         foreach (var (model, placed) in preferred)
             if (table.IndexOf(model) < 0)
                 yield return new Candidate(model, ++rank, placed + ", not in the catalog");
+    }
+
+    /// <summary>The configured order, lazily and with one set of the models already yielded.</summary>
+    private static IEnumerable<Candidate> PriorityOrder(ChatCompletionRequest request, RoutingSettings settings, CatalogView catalog)
+    {
+        var seen = new HashSet<ModelId>();
+        var rank = 0;
+        foreach (var (model, placed) in Listed(request).Concat(Configured(settings)))
+            if (seen.Add(model))
+                yield return new Candidate(model, ++rank, placed);
+        foreach (var model in catalog.ByContextLength)
+            if (seen.Add(model))
+                yield return new Candidate(model, ++rank, $"catalog, context {catalog.ById[model.Value].ContextLength}");
     }
 
     /// <summary>A short list (the request's own models) in the sort's order, ties keeping theirs.</summary>
