@@ -9,9 +9,11 @@ using Router.Contracts.Messages;
 namespace Router.Actors.Quota;
 
 /// <summary>
-/// One daily request counter (a scope on one UTC day), sharded so there is exactly one per counter in the cluster:
-/// every node's requests queue through it, so three nodes cannot admit three times the cap. A request is granted only
-/// once its count is in the journal. Every <see cref="DefaultSnapshotEvery"/> confirmed changes the confirmed count is
+/// One daily counter (a scope on one UTC day), sharded so there is exactly one per counter in the cluster: every
+/// node's requests queue through it, so three nodes cannot admit three times the cap. A request counter takes one per
+/// request, granted only once its count is in the journal. A spend counter is checked before a request (under its cap
+/// or not, taking nothing) and added to after the answer with what it cost, so the requests in flight when it runs out
+/// may spend past it, by their own cost at most. Every <see cref="DefaultSnapshotEvery"/> confirmed changes the confirmed count is
 /// snapshotted and the events before it deleted, so a restart reads one snapshot and a few events, not a day of them.
 /// </summary>
 public sealed class QuotaActor : ReceivePersistentActor
@@ -20,9 +22,10 @@ public sealed class QuotaActor : ReceivePersistentActor
 
     private readonly DateTimeOffset _resetAt;
     private readonly int _snapshotEvery;
-    private long _used;      // reserved: confirmed plus in flight, what admission checks
-    private long _confirmed; // in the journal
+    private double _used;      // reserved: confirmed plus in flight, what admission checks
+    private double _confirmed; // in the journal
     private int _sinceSnapshot;
+    private int _pending;      // events handed to the journal, not yet confirmed
 
     public QuotaActor(string quotaId, int snapshotEvery = DefaultSnapshotEvery)
     {
@@ -45,16 +48,28 @@ public sealed class QuotaActor : ReceivePersistentActor
             _used++; // reserved now, so requests behind this one see it
             var sender = Sender;
             var used = _used;
+            _pending++;
             PersistAsync(new QuotaUsed(1), e =>
             {
                 Confirmed(e);
                 sender.Tell(new QuotaGranted(cmd.QuotaId, used, cmd.Cap));
             });
         });
+        Command<CheckQuota>(cmd => Sender.Tell(_used >= cmd.Cap
+            ? new QuotaDenied(cmd.QuotaId, _used, cmd.Cap, _resetAt)
+            : new QuotaGranted(cmd.QuotaId, _used, cmd.Cap)));
+        Command<AddToQuota>(cmd =>
+        {
+            if (!(cmd.Amount > 0) || !double.IsFinite(cmd.Amount)) return;
+            _used += cmd.Amount;
+            _pending++;
+            PersistAsync(new QuotaUsed(cmd.Amount), Confirmed);
+        });
         Command<ReleaseQuota>(_ =>
         {
             if (_used == 0) return;
             _used--;
+            _pending++;
             PersistAsync(new QuotaUsed(-1), Confirmed);
         });
         Command<SaveSnapshotSuccess>(s =>
@@ -72,11 +87,16 @@ public sealed class QuotaActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    /// <summary>In a persist handler the journal has confirmed this event: the sequence number and the count agree.</summary>
+    /// <summary>
+    /// In a persist handler the journal has confirmed this event. A snapshot waits until no event is pending: it is
+    /// stamped with the last sequence number given out, and events queued behind a write in progress have none yet, so
+    /// only then do the stamp and the confirmed total describe the same events.
+    /// </summary>
     private void Confirmed(QuotaUsed e)
     {
         _confirmed += e.Delta;
-        if (++_sinceSnapshot < _snapshotEvery) return;
+        _pending--;
+        if (++_sinceSnapshot < _snapshotEvery || _pending > 0) return;
         _sinceSnapshot = 0;
         SaveSnapshot(new QuotaSnapshot(_confirmed));
     }
@@ -98,6 +118,11 @@ public static class QuotaIds
     public static string Global(DateTimeOffset now) => "global:" + Day(now);
 
     public static string ForKey(string keyId, DateTimeOffset now) => $"key:{keyId}:{Day(now)}";
+
+    /// <summary>USD spent by the whole cluster: <c>spend:global:2026-11-24</c>.</summary>
+    public static string SpendGlobal(DateTimeOffset now) => "spend:" + Global(now);
+
+    public static string SpendForKey(string keyId, DateTimeOffset now) => "spend:" + ForKey(keyId, now);
 
     public static DateTimeOffset DayOf(string quotaId) =>
         DateTimeOffset.ParseExact(quotaId[(quotaId.LastIndexOf(':') + 1)..], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);

@@ -7,7 +7,7 @@ public abstract record QuotaDecision
 {
     public sealed record Allowed : QuotaDecision;
 
-    public sealed record Refused(string Scope, long Cap, DateTimeOffset ResetAt) : QuotaDecision;
+    public sealed record Refused(string Scope, double Cap, DateTimeOffset ResetAt) : QuotaDecision;
 
     public static readonly QuotaDecision Allow = new Allowed();
 }

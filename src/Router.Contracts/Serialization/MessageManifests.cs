@@ -33,6 +33,8 @@ public static class MessageManifests
         [typeof(CallModel)] = "complete",
         [typeof(Completed)] = "completed",
         [typeof(ConsumeQuota)] = "consume-quota",
+        [typeof(CheckQuota)] = "check-quota",
+        [typeof(AddToQuota)] = "add-to-quota",
         [typeof(GetCallStatus)] = "get-call-status",
         [typeof(GetCatalog)] = "get-catalog",
         [typeof(GetModelHealth)] = "get-model-health",

@@ -44,6 +44,12 @@ public sealed record RouterSettings
     /// <summary>Requests per UTC day for each client key (ROUTER_DAILY_REQUEST_CAP_PER_KEY).</summary>
     public long? PerKeyDailyRequestCap { get; init; }
 
+    /// <summary>USD per UTC day for the whole cluster (ROUTER_DAILY_SPEND_CAP_USD).</summary>
+    public double? DailySpendCapUsd { get; init; }
+
+    /// <summary>USD per UTC day for each client key (ROUTER_DAILY_SPEND_CAP_USD_PER_KEY).</summary>
+    public double? PerKeyDailySpendCapUsd { get; init; }
+
     public IReadOnlyList<string> Urls { get; init; } = [DefaultUrls];
 
     /// <summary>Upstream calls per request across models (ROUTER_MAX_ATTEMPTS).</summary>

@@ -85,6 +85,8 @@ internal sealed class SettingsReader(IConfiguration config)
             ApiKeys = apiKeys,
             DailyRequestCap = cap,
             PerKeyDailyRequestCap = perKeyCap,
+            DailySpendCapUsd = Text("ROUTER_DAILY_SPEND_CAP_USD") is null ? null : Double("ROUTER_DAILY_SPEND_CAP_USD", 0, min: 1e-9, max: 1e9),
+            PerKeyDailySpendCapUsd = Text("ROUTER_DAILY_SPEND_CAP_USD_PER_KEY") is null ? null : Double("ROUTER_DAILY_SPEND_CAP_USD_PER_KEY", 0, min: 1e-9, max: 1e9),
             Urls = urls.Count > 0 ? urls : [RouterSettings.DefaultUrls],
             MaxAttempts = Int("ROUTER_MAX_ATTEMPTS", 5, min: 1, max: 100),
             DefaultSort = Sort("ROUTER_DEFAULT_SORT"),

@@ -189,6 +189,8 @@ public sealed class RouterNode : IAsyncDisposable
         services.AddSingleton(new ApiKeyRing(settings.ApiKeys));
         services.AddSingleton(sp => new QuotaGate(sp.GetRequiredService<IRequiredActor<QuotaShardRegion>>().ActorRef,
             settings.DailyRequestCap, settings.PerKeyDailyRequestCap, TimeProvider.System, metrics));
+        services.AddSingleton(sp => new BudgetGate(sp.GetRequiredService<IRequiredActor<QuotaShardRegion>>().ActorRef,
+            settings.DailySpendCapUsd, settings.PerKeyDailySpendCapUsd, TimeProvider.System, metrics));
         services.AddSingleton<ModelHealthBoard>();
         services.AddSingleton(new RoutingSettings
         {

@@ -22,7 +22,7 @@ public static class ChatEndpoints
     }
 
     private static async Task HandleAsync(HttpContext http, Coordinators coordinators, RouterSettings settings,
-        IHostApplicationLifetime lifetime, IMaterializer materializer, QuotaGate quota, RouterMetrics metrics, CatalogReplica catalog)
+        IHostApplicationLifetime lifetime, IMaterializer materializer, QuotaGate quota, BudgetGate budget, RouterMetrics metrics, CatalogReplica catalog)
     {
         var (request, invalid) = await ChatRequestReader.ReadAsync(http.Request, settings.MaxMessages, http.RequestAborted);
         if (invalid is not null || request is null)
@@ -37,6 +37,15 @@ public static class ChatEndpoints
             var message = $"Daily request cap reached ({refused.Scope}: {refused.Cap} requests per UTC day); resets at {refused.ResetAt:O}";
             await HttpResults.WriteErrorAsync(http, new OpenAiError(message, "rate_limit_error", null, "daily_cap_reached", 429, null, false, true),
                 retryAfter: refused.ResetAt - DateTimeOffset.UtcNow);
+            return;
+        }
+
+        if (budget.Enabled && await budget.CheckAsync(http.ClientId(), http.RequestAborted) is QuotaDecision.Refused spent)
+        {
+            var message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Daily spend budget reached ({spent.Scope}: {spent.Cap} USD per UTC day); resets at {spent.ResetAt:O}");
+            await HttpResults.WriteErrorAsync(http, new OpenAiError(message, "rate_limit_error", null, "daily_budget_reached", 429, null, false, true),
+                retryAfter: spent.ResetAt - DateTimeOffset.UtcNow);
             return;
         }
 
@@ -62,11 +71,11 @@ public static class ChatEndpoints
         switch (result)
         {
             case RouteCompleted completed:
-                await WriteCompletionAsync(http, completed, Charge(http, completed.Model, completed.Completion.Usage, catalog, metrics));
+                await WriteCompletionAsync(http, completed, Charge(http, completed.Model, completed.Completion.Usage, catalog, metrics, budget));
                 break;
             case RouteStreaming streaming:
                 // A stream's cost is known at its usage chunk, after the headers: it goes to the metrics only.
-                await SseResponse.WriteAsync(http, coordinators.Open(streaming), materializer, ct, usage => Charge(http, streaming.Model, usage, catalog, metrics));
+                await SseResponse.WriteAsync(http, coordinators.Open(streaming), materializer, ct, usage => Charge(http, streaming.Model, usage, catalog, metrics, budget));
                 break;
             case RouteFailed failed:
                 await HttpResults.WriteErrorAsync(http, OpenAiError.FromUpstream(failed.Error), failed.Attempts, failed.Error.RetryAfter);
@@ -74,11 +83,13 @@ public static class ChatEndpoints
         }
     }
 
-    /// <summary>What an answer of <paramref name="model"/> cost, counted in the spend metrics; null when unknown.</summary>
-    private static double? Charge(HttpContext http, ModelId model, TokenUsage? usage, CatalogReplica catalog, RouterMetrics metrics)
+    /// <summary>What an answer of <paramref name="model"/> cost, counted in the spend metrics and budgets; null when unknown.</summary>
+    private static double? Charge(HttpContext http, ModelId model, TokenUsage? usage, CatalogReplica catalog, RouterMetrics metrics, BudgetGate budget)
     {
         var cost = Spend.CostOf(usage, catalog.Current.ById.GetValueOrDefault(model.Value));
-        if (cost is { } usd) metrics.RecordSpend(model.Value, http.ClientId(), usd);
+        if (cost is not { } usd) return null;
+        metrics.RecordSpend(model.Value, http.ClientId(), usd);
+        budget.Charge(http.ClientId(), usd);
         return cost;
     }
 

@@ -166,6 +166,8 @@ public class RouterSettingsTests
     [InlineData("ROUTER_DEFAULT_SORT", "cheapest")]
     [InlineData("ROUTER_DEFAULT_SORT", "1")]
     [InlineData("ROUTER_SORT_EXPLORATION", "1.5")]
+    [InlineData("ROUTER_DAILY_SPEND_CAP_USD", "0")]
+    [InlineData("ROUTER_DAILY_SPEND_CAP_USD_PER_KEY", "ten")]
     public void A_bad_value_names_its_variable(string name, string value)
     {
         var e = Invalid(new() { ["OPENROUTER_API_KEY"] = "k", [name] = value });

@@ -89,4 +89,48 @@ public class QuotaTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(
         time.Advance(TimeSpan.FromSeconds(1)); // 00:00:00 UTC: a new day, a new count
         Assert.IsType<QuotaDecision.Allowed>(gate.TryConsumeAsync("a", default).GetAwaiter().GetResult());
     }
+
+    [Fact]
+    public async Task A_spend_budget_admits_while_under_its_cap_and_refuses_once_the_charges_reach_it()
+    {
+        var now = LateEvening.AddHours(-12);
+        var region = Region();
+        var budget = new BudgetGate(region, globalCapUsd: 0.7, perKeyCapUsd: 0.5, new FakeTimeProvider(now));
+        Assert.IsType<QuotaDecision.Allowed>(await budget.CheckAsync("a", default));
+        budget.Charge("a", 0.4);
+        Assert.IsType<QuotaDecision.Allowed>(await budget.CheckAsync("a", default)); // 0.40 of 0.50: still under
+        budget.Charge("a", 0.2); // the request in flight spends past the cap: 0.60
+        var refused = Assert.IsType<QuotaDecision.Refused>(await budget.CheckAsync("a", default));
+        Assert.Equal(("client key", 0.5, LateEvening.Date.AddDays(1)), (refused.Scope, refused.Cap, refused.ResetAt.UtcDateTime));
+
+        // Key b has its own budget, within the cluster's: 0.60 + 0.30 spent of 0.70.
+        Assert.IsType<QuotaDecision.Allowed>(await budget.CheckAsync("b", default));
+        budget.Charge("b", 0.3);
+        var global = Assert.IsType<QuotaDecision.Refused>(await budget.CheckAsync("b", default));
+        Assert.Equal("global", global.Scope);
+
+        // Checks take nothing; nonsense charges add nothing.
+        budget.Charge("c", double.NaN);
+        budget.Charge("c", -5);
+        region.Tell(new CheckQuota(QuotaIds.SpendGlobal(now), 10));
+        Assert.Equal(0.9, ExpectMsg<QuotaGranted>().Used, 9);
+    }
+
+    [Fact]
+    public void A_spend_counter_comes_back_with_what_was_spent()
+    {
+        const string id = "spend:global:2026-11-29";
+        var counter = Sys.ActorOf(QuotaActor.Props(id, snapshotEvery: 3));
+        // Charges arrive faster than the journal confirms them: snapshots must count every event before their stamp.
+        for (var i = 0; i < 40; i++) counter.Tell(new AddToQuota(id, 0.125));
+        counter.Tell(new CheckQuota(id, 10));
+        Assert.Equal(5, ExpectMsg<QuotaGranted>().Used);
+        Watch(counter);
+        counter.Tell(PoisonPill.Instance);
+        ExpectTerminated(counter);
+
+        var again = Sys.ActorOf(QuotaActor.Props(id, snapshotEvery: 3));
+        again.Tell(new CheckQuota(id, 5));
+        Assert.Equal(5, ExpectMsg<QuotaDenied>().Used);
+    }
 }

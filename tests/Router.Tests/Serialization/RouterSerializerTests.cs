@@ -119,7 +119,7 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
             ["AttemptFailed"] = "attempt-failed", ["AttemptRecord"] = "attempt-record", ["AttemptRejected"] = "attempt-rejected",
             ["CallInProgress"] = "call-in-progress", ["CancelCall"] = "cancel-call", ["CancelRoute"] = "cancel-route",
             ["CatalogRefreshAnswer"] = "catalog-refresh-answer", ["CatalogUpdated"] = "catalog-updated", ["CallModel"] = "complete",
-            ["Completed"] = "completed", ["ConsumeQuota"] = "consume-quota", ["GetCallStatus"] = "get-call-status",
+            ["Completed"] = "completed", ["ConsumeQuota"] = "consume-quota", ["CheckQuota"] = "check-quota", ["AddToQuota"] = "add-to-quota", ["GetCallStatus"] = "get-call-status",
             ["GetCatalog"] = "get-catalog", ["GetModelHealth"] = "get-model-health", ["ModelHealthView"] = "model-health-view",
             ["QuotaDenied"] = "quota-denied", ["QuotaGranted"] = "quota-granted", ["RecordMeasurement"] = "record-measurement",
             ["RefreshCatalog"] = "refresh-catalog", ["ReleaseQuota"] = "release-quota", ["RouteCompleted"] = "route-completed",
