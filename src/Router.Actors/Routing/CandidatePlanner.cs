@@ -13,14 +13,15 @@ public readonly record struct Candidate(ModelId Model, int Rank, string Placed);
 /// list, the configured default, the configured fallbacks, then every catalog model by context length (largest
 /// first); no duplicates. Under another sort the request's own models still come first (sorted among themselves)
 /// unless <c>router.listed_first</c> is false, and the rest is sorted, ties keeping the priority order. A sort that
-/// reads measurements puts one model not measured yet first in a share of requests (<see cref="RoutingSettings.ExplorationRate"/>,
-/// at most one per <see cref="ModelHealthBoard.ExplorationSpacing"/> on a node), so every model gets measured. Strict requests try only their own model.
+/// reads measurements puts a model not measured yet first (in each of the two groups) in a share of requests
+/// (<see cref="RoutingSettings.ExplorationRate"/>, at most once per <see cref="ModelHealthBoard.ExplorationSpacing"/>
+/// on a node), so every model gets measured. Strict requests try only their own model.
 /// </summary>
 public static class CandidatePlanner
 {
     /// <summary>
-    /// Lazily: a request that succeeds on its first candidate never walks the catalog, and a sorted plan ranks the
-    /// catalog in one pass keeping the best few; only a request that goes past them sorts the rest.
+    /// Lazily: a request that succeeds on its first candidate never walks the catalog, and a sorted plan starts from
+    /// the few models that can lead (<see cref="CatalogRanking"/>); only a request that goes past them sorts the rest.
     /// </summary>
     public static IEnumerable<Candidate> Plan(RouteRequest route, RoutingSettings settings, CatalogView catalog,
         ModelHealthBoard? board = null, RouteConstraints? constraints = null, TimeProvider? time = null)
