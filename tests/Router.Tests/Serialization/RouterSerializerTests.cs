@@ -52,6 +52,15 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         new RouteCompleted(Completion, Id, [new AttemptRecord(Id, AttemptOutcome.Ok, null, 200, 12.5)]),
         new StreamChunk(UpstreamChunk.Read("""{"id":"c","choices":[{"index":0,"delta":{"content":"hi","refusal":null},"finish_reason":null}]}""")),
         new StreamFault(Error),
+        new ModelHealthView(Id, CircuitState.Closed, null, null, null, 0, 2, 0, 4.5, null, T, null, 0, "akka.tcp://router@127.0.0.1:1", new ModelPerformance(120.5, 48.25, 0.1)),
+        new ModelHealthSnapshot(CircuitState.Closed, null, 0, null, null, 0, 10, 3, 120.5, null, T, T, new ModelPerformance(null, 48.25, 0)),
+        new RecordMeasurement(Id, true, 800, null, 120, 42),
+        new RouteFailed(Error, [new AttemptRecord(Id, AttemptOutcome.Skipped, "context too small", null, 0, 3, "sort price; price: 0.0001 USD expected")]),
+        new RouteRequest(Request with { RouterOptions = new RouterOptions { Sort = RouteSort.Score, ListedFirst = false } }, false, false),
+        new CheckQuota("spend:global:2026-11-30", 12.5),
+        new AddToQuota("spend:key:abc:2026-11-30", 0.000123),
+        new QuotaUsed(0.000123),
+        new QuotaSnapshot(4.25),
     };
 
     [Theory]
