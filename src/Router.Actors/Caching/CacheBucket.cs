@@ -1,0 +1,85 @@
+using Router.Contracts.Messages;
+
+namespace Router.Actors.Caching;
+
+/// <summary>
+/// One cache bucket's state, without actors: answers by key with their age limit, and the requests in flight for a
+/// key with the requesters waiting on them. <typeparamref name="TWaiter"/> is whoever gets answered (an actor).
+/// Each decision returns who gets what; the actor only sends it.
+/// </summary>
+public sealed class CacheBucket<TWaiter>(TimeSpan ttl, int maxWaiters) where TWaiter : notnull
+{
+    private readonly Dictionary<string, CachedAnswer> _answers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Flight> _flights = new(StringComparer.Ordinal);
+
+    public int Count => _answers.Count;
+
+    public int InFlight => _flights.Count;
+
+    public abstract record Outcome
+    {
+        public sealed record Hit(CachedAnswer Answer) : Outcome;
+        public sealed record Lead : Outcome;
+        public sealed record Wait : Outcome;
+        public sealed record Busy : Outcome;
+    }
+
+    public Outcome Get(string key, TimeSpan? maxAge, TWaiter asker, DateTimeOffset now)
+    {
+        if (_answers.TryGetValue(key, out var answer))
+        {
+            var age = now - answer.StoredAt;
+            if (age >= ttl) _answers.Remove(key);
+            else if (maxAge is null || age <= maxAge) return new Outcome.Hit(answer);
+        }
+        if (!_flights.TryGetValue(key, out var flight))
+        {
+            _flights[key] = new Flight(asker, now);
+            return new Outcome.Lead();
+        }
+        if (flight.Waiters.Count >= maxWaiters) return new Outcome.Busy();
+        flight.Waiters.Add(asker);
+        return new Outcome.Wait();
+    }
+
+    /// <summary>Stores the answer; the waiters of its flight get it.</summary>
+    public IReadOnlyList<TWaiter> Put(string key, CachedAnswer answer)
+    {
+        _answers[key] = answer;
+        return _flights.Remove(key, out var flight) ? flight.Waiters : [];
+    }
+
+    /// <summary>The leader gave up: the first waiter leads now (the others keep waiting); null when nobody waits.</summary>
+    public TWaiter? Release(string key, DateTimeOffset now)
+    {
+        if (!_flights.TryGetValue(key, out var flight)) return default;
+        if (flight.Waiters.Count == 0)
+        {
+            _flights.Remove(key);
+            return default;
+        }
+        var next = flight.Waiters[0];
+        flight.Waiters.RemoveAt(0);
+        _flights[key] = flight with { Leader = next, Since = now };
+        return next;
+    }
+
+    /// <summary>Flights whose leader has been silent past <paramref name="timeout"/> (its node died): their keys.</summary>
+    public IReadOnlyList<string> Stalled(DateTimeOffset now, TimeSpan timeout) =>
+        _flights.Where(f => now - f.Value.Since >= timeout).Select(f => f.Key).ToList();
+
+    public bool Evict(string key) => _answers.Remove(key);
+
+    /// <summary>Answers past their time; removed.</summary>
+    public IReadOnlyList<string> Expire(DateTimeOffset now)
+    {
+        var expired = _answers.Where(a => now - a.Value.StoredAt >= ttl).Select(a => a.Key).ToList();
+        foreach (var key in expired) _answers.Remove(key);
+        return expired;
+    }
+
+    private sealed record Flight(TWaiter Leader, DateTimeOffset Since)
+    {
+        public List<TWaiter> Waiters { get; } = [];
+    }
+}

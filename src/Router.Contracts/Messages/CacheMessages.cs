@@ -1,0 +1,33 @@
+namespace Router.Contracts.Messages;
+
+/// <summary>Routes a message to the cache bucket that holds <see cref="CacheKey"/>.</summary>
+public interface IWithCacheKey
+{
+    string CacheKey { get; }
+}
+
+/// <summary>
+/// A cached answer: the upstream's JSON as served, the model that gave it, the attempts that led to it, and when it
+/// was stored (its age is served in the <c>Age</c> header).
+/// </summary>
+public sealed record CachedAnswer(byte[] Completion, ModelId Model, IReadOnlyList<AttemptRecord> Attempts, DateTimeOffset StoredAt) : IRouterMessage;
+
+/// <summary>
+/// Look up an answer no older than <see cref="MaxAge"/>. Answered <see cref="CacheHit"/>, or <see cref="CacheLead"/>:
+/// nobody is asking upstream for it, so the asker does and then puts or releases it; an asker that arrives while
+/// another leads waits for the leader's answer (coalescing), up to the bucket's bound of waiters, past which it is
+/// told <see cref="CacheBusy"/> and asks upstream on its own.
+/// </summary>
+public sealed record CacheGet(string CacheKey, TimeSpan? MaxAge) : IWithCacheKey, IRouterMessage;
+
+public sealed record CacheHit(CachedAnswer Answer, bool Coalesced) : IRouterMessage;
+
+public sealed record CacheLead(string CacheKey) : IRouterMessage;
+
+public sealed record CacheBusy(string CacheKey) : IRouterMessage;
+
+/// <summary>Store an answer (from the leader, or from a request that skipped the lookup); waiters get it.</summary>
+public sealed record CachePut(string CacheKey, CachedAnswer Answer) : IWithCacheKey, IRouterMessage;
+
+/// <summary>The leader got no cacheable answer: one waiter leads instead.</summary>
+public sealed record CacheRelease(string CacheKey) : IWithCacheKey, IRouterMessage;
