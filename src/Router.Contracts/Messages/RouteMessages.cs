@@ -14,7 +14,7 @@ public sealed record RouteRequest(ChatCompletionRequest Request, bool Stream, bo
 public sealed record CancelRoute(string RouteId) : IRouterMessage;
 
 /// <summary>The <c>router</c> field added to completions: the model used, every step taken, and what the answer cost (USD) when known.</summary>
-public sealed record RouterInfo(string Model, IReadOnlyList<AttemptRecord> Attempts, double? CostUsd = null);
+public sealed record RouterInfo(string Model, IReadOnlyList<AttemptRecord> Attempts, double? CostUsd = null, string? Cache = null);
 
 /// <summary>
 /// One step of a route: a model tried, skipped or rejected, and why; with its place in the request's plan

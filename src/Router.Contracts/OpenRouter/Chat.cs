@@ -71,6 +71,9 @@ public sealed record RouterOptions
     /// <summary>Only models whose prompt and completion are free.</summary>
     public bool? FreeOnly { get; init; }
 
+    /// <summary>Serve this request from the response cache (and store its answer) whatever its temperature.</summary>
+    public bool? Cache { get; init; }
+
     /// <summary>How candidates are ordered; absent: the node's default (<c>ROUTER_DEFAULT_SORT</c>).</summary>
     public RouteSort? Sort { get; init; }
 

@@ -61,6 +61,21 @@ public sealed record RouterSettings
     /// <summary>Share of requests under a measuring sort that try a model not measured yet first (ROUTER_SORT_EXPLORATION).</summary>
     public double SortExploration { get; init; } = 0.05;
 
+    /// <summary>How long cached answers live; no cache without it (ROUTER_CACHE_TTL, seconds).</summary>
+    public TimeSpan? CacheTtl { get; init; }
+
+    /// <summary>Bytes of cached answers each node keeps, least recently used evicted first (ROUTER_CACHE_MAX_MB).</summary>
+    public int CacheMaxMegabytes { get; init; } = 256;
+
+    /// <summary>
+    /// Whether each client key has its own cached answers (ROUTER_CACHE_PER_KEY, default true: an answer is a copy of
+    /// one client's conversation, and sharing it with other keys must be asked for).
+    /// </summary>
+    public bool CachePerKey { get; init; } = true;
+
+    /// <summary>Requests that may wait on one identical request in flight (ROUTER_COALESCE_MAX_WAITERS).</summary>
+    public int CoalesceMaxWaiters { get; init; } = 1000;
+
     /// <summary>Deadline of a whole routed request (ROUTER_REQUEST_TIMEOUT).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(300);
 

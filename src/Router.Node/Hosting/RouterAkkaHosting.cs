@@ -3,6 +3,7 @@ using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Akka.Remote.Transport.DotNetty;
+using Router.Actors.Caching;
 using Router.Actors.Catalog;
 using Router.Actors.Models;
 using Router.Actors.Observability;
@@ -90,11 +91,12 @@ public static class RouterAkkaHosting
                 builder
                     .AddModelShards(sp.GetRequiredService<ModelActorSettings>(), RouterRole)
                     .AddQuotaShards(RouterRole)
+                    .AddCacheShards(sp.GetRequiredService<CacheSettings>(), RouterRole)
                     .AddCatalogSingleton(sp.GetRequiredService<OpenRouterClient>(), sp.GetRequiredService<CatalogSettings>(), time, RouterRole);
             }
             else
             {
-                builder.AddModelShardsProxy(RouterRole).AddQuotaShardsProxy(RouterRole).AddCatalogSingletonProxy(RouterRole);
+                builder.AddModelShardsProxy(RouterRole).AddQuotaShardsProxy(RouterRole).AddCacheShardsProxy(RouterRole).AddCatalogSingletonProxy(RouterRole);
             }
             builder
                 .AddCatalogReplica(sp.GetRequiredService<CatalogReplica>())

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Router.Actors.Caching;
 using Router.Actors.Catalog;
 using Router.Actors.Client;
 using Router.Actors.Models;
@@ -191,6 +192,10 @@ public sealed class RouterNode : IAsyncDisposable
             settings.DailyRequestCap, settings.PerKeyDailyRequestCap, TimeProvider.System, metrics));
         services.AddSingleton(sp => new BudgetGate(sp.GetRequiredService<IRequiredActor<QuotaShardRegion>>().ActorRef,
             settings.DailySpendCapUsd, settings.PerKeyDailySpendCapUsd, TimeProvider.System, metrics));
+        services.AddSingleton(new CacheSettings(settings.CacheTtl ?? TimeSpan.FromMinutes(5), new CacheMemory(settings.CacheMaxMegabytes * 1024L * 1024),
+            settings.CoalesceMaxWaiters, settings.RequestTimeout, TimeProvider.System));
+        services.AddSingleton(sp => new ResponseCache(sp.GetRequiredService<IRequiredActor<CacheShardRegion>>().ActorRef, settings.CacheTtl is not null,
+            settings.CachePerKey, settings.RequestTimeout));
         services.AddSingleton<ModelHealthBoard>();
         services.AddSingleton(new RoutingSettings
         {

@@ -22,7 +22,8 @@ public static class ChatEndpoints
     }
 
     private static async Task HandleAsync(HttpContext http, Coordinators coordinators, RouterSettings settings,
-        IHostApplicationLifetime lifetime, IMaterializer materializer, QuotaGate quota, BudgetGate budget, RouterMetrics metrics, CatalogReplica catalog)
+        IHostApplicationLifetime lifetime, IMaterializer materializer, QuotaGate quota, BudgetGate budget, RouterMetrics metrics, CatalogReplica catalog,
+        ResponseCache cache)
     {
         var (request, invalid) = await ChatRequestReader.ReadAsync(http.Request, settings.MaxMessages, http.RequestAborted);
         if (invalid is not null || request is null)
@@ -49,6 +50,59 @@ public static class ChatEndpoints
             return;
         }
 
+        // The response cache: plain, cacheable requests only (streams pass it by for now).
+        string? cacheKey = null;
+        var leads = false;
+        if (cache.Enabled && request.Stream != true && ResponseCache.Cacheable(request))
+        {
+            var control = ResponseCache.Control(http.Request);
+            if (control.NoStore)
+            {
+                http.Response.Headers["X-Router-Cache"] = "BYPASS";
+            }
+            else
+            {
+                cacheKey = cache.KeyFor(request, http.ClientId());
+                http.Response.Headers["X-Router-Cache"] = "MISS";
+                if (!control.NoCache)
+                {
+                    object answer;
+                    try
+                    {
+                        answer = await cache.GetAsync(cacheKey, control.MaxAge, http.RequestAborted);
+                    }
+                    catch (AskTimeoutException)
+                    {
+                        answer = new CacheBusy(cacheKey); // waited as long as a request may: ask upstream
+                    }
+                    switch (answer)
+                    {
+                        case CacheHit hit:
+                            await WriteCachedAsync(http, hit);
+                            return;
+                        case CacheLead:
+                            leads = true;
+                            break;
+                    }
+                }
+            }
+        }
+        try
+        {
+            await RouteAsync(http, request, coordinators, lifetime, materializer, budget, metrics, catalog, cache, cacheKey);
+        }
+        finally
+        {
+            // Whatever became of it, a leader that stored nothing hands the lead to a waiter.
+            if (leads && http.Items[StoredKey] is null) cache.Release(cacheKey!);
+        }
+    }
+
+    private const string StoredKey = "router.cache.stored";
+
+    private static async Task RouteAsync(HttpContext http, ChatCompletionRequest request, Coordinators coordinators, IHostApplicationLifetime lifetime,
+        IMaterializer materializer, BudgetGate budget, RouterMetrics metrics, CatalogReplica catalog, ResponseCache cache, string? cacheKey)
+    {
         // A client that goes away cancels the route and its upstream call. A plain request in flight when the node
         // stops is allowed to finish (Kestrel drains before the actor system stops); streams are cut, with an error event.
         var stream = request.Stream == true;
@@ -71,7 +125,9 @@ public static class ChatEndpoints
         switch (result)
         {
             case RouteCompleted completed:
-                await WriteCompletionAsync(http, completed, Charge(http, completed.Model, completed.Completion.Usage, catalog, metrics, budget));
+                if (cacheKey is not null && cache.TryPut(cacheKey, completed)) http.Items[StoredKey] = true;
+                await WriteCompletionAsync(http, completed, Charge(http, completed.Model, completed.Completion.Usage, catalog, metrics, budget),
+                    cacheKey is null ? null : "miss");
                 break;
             case RouteStreaming streaming:
                 // A stream's cost is known at its usage chunk, after the headers: it goes to the metrics only.
@@ -96,12 +152,23 @@ public static class ChatEndpoints
     private static readonly OpenAiError ShuttingDown =
         new("This Router node is shutting down; retry on another node", "server_error", null, "node_shutting_down", 503, null, true, false);
 
-    private static Task WriteCompletionAsync(HttpContext http, RouteCompleted completed, double? cost)
+    /// <summary>A cached answer: its model and attempts as first served, its age, and no cost (no upstream call).</summary>
+    private static Task WriteCachedAsync(HttpContext http, CacheHit hit)
+    {
+        var status = hit.Coalesced ? "COALESCED" : "HIT";
+        http.Response.Headers["X-Router-Cache"] = status;
+        var age = Math.Max(0, (DateTimeOffset.UtcNow - hit.Answer.StoredAt).TotalSeconds);
+        http.Response.Headers.Age = ((long)age).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var completed = new RouteCompleted(UpstreamCompletion.Read(hit.Answer.Completion), hit.Answer.Model, hit.Answer.Attempts);
+        return WriteCompletionAsync(http, completed, 0, status.ToLowerInvariant());
+    }
+
+    private static Task WriteCompletionAsync(HttpContext http, RouteCompleted completed, double? cost, string? cacheStatus = null)
     {
         SetRouterHeaders(http, completed);
         if (cost is { } usd) http.Response.Headers["X-Router-Cost"] = usd.ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture);
         // Written at once, with a length: no chunking.
-        var body = completed.Completion.ServedWith(new RouterInfo(completed.Model.Value, completed.Attempts, cost));
+        var body = completed.Completion.ServedWith(new RouterInfo(completed.Model.Value, completed.Attempts, cost, cacheStatus));
         http.Response.ContentType = "application/json; charset=utf-8";
         http.Response.ContentLength = body.Length;
         return http.Response.Body.WriteAsync(body, http.RequestAborted).AsTask();

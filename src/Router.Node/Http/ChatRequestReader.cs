@@ -146,7 +146,7 @@ public static class ChatRequestReader
     private static OpenAiError? ValidateRouterOptions(RouterOptions options)
     {
         if (options.Unknown?.Keys.FirstOrDefault() is { } unknown)
-            return OpenAiError.BadRequest($"'router.{unknown}' is not a Router option; Router reads router.sort, router.listed_first, router.max_price and router.free_only", $"router.{unknown}");
+            return OpenAiError.BadRequest($"'router.{unknown}' is not a Router option; Router reads router.sort, router.listed_first, router.max_price, router.free_only and router.cache", $"router.{unknown}");
         if (options.MaxPrice is not { } max) return null;
         if (max.Unknown?.Keys.FirstOrDefault() is { } unknownPrice)
             return OpenAiError.BadRequest($"'router.max_price.{unknownPrice}' is not a price Router limits; it limits prompt and completion", $"router.max_price.{unknownPrice}");

@@ -61,6 +61,12 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         new AddToQuota("spend:key:abc:2026-11-30", 0.000123),
         new QuotaUsed(0.000123),
         new QuotaSnapshot(4.25),
+        new CacheGet("ab12", TimeSpan.FromSeconds(30)),
+        new CachePut("ab12", new CachedAnswer("{\"id\":\"x\"}"u8.ToArray(), Id, [new AttemptRecord(Id, AttemptOutcome.Ok, null, 200, 1.5, 1, "requested model")], T)),
+        new CacheHit(new CachedAnswer([1, 2, 3], Id, [], T), true),
+        new CacheLead("ab12"),
+        new CacheBusy("ab12"),
+        new CacheRelease("ab12"),
     };
 
     [Theory]
@@ -128,7 +134,8 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
             ["AttemptFailed"] = "attempt-failed", ["AttemptRecord"] = "attempt-record", ["AttemptRejected"] = "attempt-rejected",
             ["CallInProgress"] = "call-in-progress", ["CancelCall"] = "cancel-call", ["CancelRoute"] = "cancel-route",
             ["CatalogRefreshAnswer"] = "catalog-refresh-answer", ["CatalogUpdated"] = "catalog-updated", ["CallModel"] = "complete",
-            ["Completed"] = "completed", ["ConsumeQuota"] = "consume-quota", ["CheckQuota"] = "check-quota", ["AddToQuota"] = "add-to-quota", ["GetCallStatus"] = "get-call-status",
+            ["Completed"] = "completed", ["ConsumeQuota"] = "consume-quota", ["CacheGet"] = "cache-get", ["CacheHit"] = "cache-hit", ["CacheLead"] = "cache-lead",
+            ["CacheBusy"] = "cache-busy", ["CachePut"] = "cache-put", ["CacheRelease"] = "cache-release", ["CachedAnswer"] = "cached-answer", ["CheckQuota"] = "check-quota", ["AddToQuota"] = "add-to-quota", ["GetCallStatus"] = "get-call-status",
             ["GetCatalog"] = "get-catalog", ["GetModelHealth"] = "get-model-health", ["ModelHealthView"] = "model-health-view",
             ["QuotaDenied"] = "quota-denied", ["QuotaGranted"] = "quota-granted", ["RecordMeasurement"] = "record-measurement",
             ["RefreshCatalog"] = "refresh-catalog", ["ReleaseQuota"] = "release-quota", ["RouteCompleted"] = "route-completed",

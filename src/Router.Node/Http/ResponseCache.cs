@@ -1,0 +1,40 @@
+using Akka.Actor;
+using Microsoft.Net.Http.Headers;
+using Router.Actors.Caching;
+using Router.Contracts.Messages;
+using Router.Contracts.OpenRouter;
+
+namespace Router.Node.Http;
+
+/// <summary>
+/// The cluster's response cache seen from the request path: which requests it serves (plain ones with
+/// <c>temperature</c> 0 or <c>router.cache: true</c>), their keys, lookups that may wait for an identical request in
+/// flight, and the answers it stores (with a finish reason, never an error).
+/// </summary>
+public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, TimeSpan waitLimit)
+{
+    public bool Enabled => enabled;
+
+    public static bool Cacheable(ChatCompletionRequest request) => request.Temperature == 0 || request.RouterOptions?.Cache == true;
+
+    public string KeyFor(ChatCompletionRequest request, string clientId) => CacheKey.For(request, perKey ? clientId : null);
+
+    /// <summary><see cref="CacheHit"/>, <see cref="CacheLead"/> or <see cref="CacheBusy"/>.</summary>
+    public Task<object> GetAsync(string key, TimeSpan? maxAge, CancellationToken ct) => region.Ask<object>(new CacheGet(key, maxAge), waitLimit, ct);
+
+    /// <summary>Stores a plain answer that finished (a finish reason on every choice).</summary>
+    public bool TryPut(string key, RouteCompleted completed)
+    {
+        if (completed.Completion.Response.Choices is not { Count: > 0 } choices || choices.Any(c => c.FinishReason is null)) return false;
+        region.Tell(new CachePut(key, new CachedAnswer(completed.Completion.Json.ToArray(), completed.Model, completed.Attempts, DateTimeOffset.UtcNow)));
+        return true;
+    }
+
+    public void Release(string key) => region.Tell(new CacheRelease(key));
+
+    /// <summary>The request's <c>Cache-Control</c>; a header that does not parse is ignored (RFC 9111).</summary>
+    public static (bool NoCache, bool NoStore, TimeSpan? MaxAge) Control(HttpRequest request) =>
+        CacheControlHeaderValue.TryParse(request.Headers.CacheControl.ToString(), out var control) && control is not null
+            ? (control.NoCache, control.NoStore, control.MaxAge)
+            : (false, false, null);
+}
