@@ -7,7 +7,7 @@ using Router.Contracts.Messages;
 namespace Router.Actors.Caching;
 
 /// <summary>What the response cache keeps and for how long; one per node.</summary>
-public sealed record CacheSettings(TimeSpan Ttl, CacheMemory Memory, int MaxWaiters, TimeSpan FlightTimeout, TimeProvider Time);
+public sealed record CacheSettings(TimeSpan Ttl, CacheMemory Memory, int MaxWaiters, TimeSpan FlightTimeout, TimeProvider Time, Observability.RouterMetrics Metrics);
 
 /// <summary>
 /// One bucket of the cluster's response cache (keys sharing their first two hex digits), sharded so every node asks
@@ -45,19 +45,36 @@ public sealed class CacheActor : ReceiveActor, IWithTimers
             foreach (var waiter in _bucket.Put(put.CacheKey, put.Answer))
                 waiter.Tell(new CacheHit(put.Answer, Coalesced: true));
             foreach (var (owner, key) in _settings.Memory.Add(Self, put.CacheKey, put.Answer.Completion.Length))
+            {
                 ((IActorRef)owner).Tell(new Evict(key));
+                _settings.Metrics.CacheEvictions.Inc();
+            }
+            Measure();
         });
         Receive<CacheRelease>(release => _bucket.Release(release.CacheKey, Now)?.Tell(new CacheLead(release.CacheKey)));
         Receive<Evict>(evict => _bucket.Evict(evict.Key));
+        Receive<CachePurge>(_ =>
+        {
+            foreach (var key in _bucket.Expire(DateTimeOffset.MaxValue)) _settings.Memory.Remove(Self, key);
+            Measure();
+            Sender.Tell(new CachePurged(_bucket.Count));
+        });
         Receive<Sweep>(_ =>
         {
             foreach (var key in _bucket.Expire(Now)) _settings.Memory.Remove(Self, key);
+            Measure();
             foreach (var key in _bucket.Stalled(Now, _settings.FlightTimeout))
                 _bucket.Release(key, Now)?.Tell(new CacheLead(key));
         });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    private void Measure()
+    {
+        _settings.Metrics.CacheBytes.Set(_settings.Memory.Bytes);
+        _settings.Metrics.CacheEntries.Set(_settings.Memory.Count);
+    }
 
     private DateTimeOffset Now => _settings.Time.GetUtcNow();
 

@@ -58,6 +58,16 @@ public sealed class RouterMetrics
 
     public Counter Spend { get; }
 
+    public Counter CacheRequests { get; }
+
+    public Gauge CacheBytes { get; }
+
+    public Gauge CacheEntries { get; }
+
+    public Counter CacheEvictions { get; }
+
+    public Counter CacheSavedUsd { get; }
+
     public Counter KeySpend { get; }
 
     private RouterMetrics(CollectorRegistry registry)
@@ -94,6 +104,13 @@ public sealed class RouterMetrics
         "router_quota_used", "Requests counted today, as last seen by this node, by scope (global, or a key's id).", "scope");
         Spend = factory.CreateCounter("router_spend_usd_total", "What answers cost in USD (OpenRouter's usage.cost, else tokens times the catalog's prices), by model.", "model");
         KeySpend = factory.CreateCounter("router_key_spend_usd_total", "What answers cost in USD, by client key id (anonymous without client keys).", "key");
+        CacheRequests = factory.CreateCounter("router_cache_requests_total",
+            "Cacheable requests by result: hit, coalesced (waited for an identical request in flight), miss, bypass (no-store).", "result");
+        CacheBytes = factory.CreateGauge("router_cache_bytes", "Bytes of cached answers this node holds.");
+        CacheEntries = factory.CreateGauge("router_cache_entries", "Cached answers this node holds.");
+        CacheEvictions = factory.CreateCounter("router_cache_evictions_total", "Cached answers dropped for the node's byte budget.");
+        CacheSavedUsd = factory.CreateCounter("router_cache_saved_usd_total",
+            "What answers served from the cache (hits and coalesced) cost when first asked, in USD: the upstream spend they saved.");
         _routesOk = Routes.WithLabels("ok");
         _plainSecondsOk = RequestSeconds.WithLabels("false", "ok");
         _streamSecondsOk = RequestSeconds.WithLabels("true", "ok");

@@ -31,3 +31,8 @@ public sealed record CachePut(string CacheKey, CachedAnswer Answer) : IWithCache
 
 /// <summary>The leader got no cacheable answer: one waiter leads instead.</summary>
 public sealed record CacheRelease(string CacheKey) : IWithCacheKey, IRouterMessage;
+
+/// <summary>Drop every answer of the bucket <see cref="CacheKey"/> names (two hex digits); answered <see cref="CachePurged"/>.</summary>
+public sealed record CachePurge(string CacheKey) : IWithCacheKey, IRouterMessage;
+
+public sealed record CachePurged(int Left) : IRouterMessage;

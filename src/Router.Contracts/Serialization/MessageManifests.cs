@@ -38,6 +38,8 @@ public static class MessageManifests
         [typeof(CacheBusy)] = "cache-busy",
         [typeof(CachePut)] = "cache-put",
         [typeof(CacheRelease)] = "cache-release",
+        [typeof(CachePurge)] = "cache-purge",
+        [typeof(CachePurged)] = "cache-purged",
         [typeof(CachedAnswer)] = "cached-answer",
         [typeof(ConsumeQuota)] = "consume-quota",
         [typeof(CheckQuota)] = "check-quota",

@@ -59,6 +59,7 @@ public static class ChatEndpoints
             if (control.NoStore)
             {
                 http.Response.Headers["X-Router-Cache"] = "BYPASS";
+                metrics.CacheRequests.WithLabels("bypass").Inc();
             }
             else
             {
@@ -78,13 +79,15 @@ public static class ChatEndpoints
                     switch (answer)
                     {
                         case CacheHit hit:
-                            await WriteCachedAsync(http, hit);
+                            metrics.CacheRequests.WithLabels(hit.Coalesced ? "coalesced" : "hit").Inc();
+                            await WriteCachedAsync(http, hit, catalog, metrics);
                             return;
                         case CacheLead:
                             leads = true;
                             break;
                     }
                 }
+                metrics.CacheRequests.WithLabels("miss").Inc();
             }
         }
         try
@@ -153,13 +156,15 @@ public static class ChatEndpoints
         new("This Router node is shutting down; retry on another node", "server_error", null, "node_shutting_down", 503, null, true, false);
 
     /// <summary>A cached answer: its model and attempts as first served, its age, and no cost (no upstream call).</summary>
-    private static Task WriteCachedAsync(HttpContext http, CacheHit hit)
+    private static Task WriteCachedAsync(HttpContext http, CacheHit hit, CatalogReplica catalog, RouterMetrics metrics)
     {
         var status = hit.Coalesced ? "COALESCED" : "HIT";
         http.Response.Headers["X-Router-Cache"] = status;
         var age = Math.Max(0, (DateTimeOffset.UtcNow - hit.Answer.StoredAt).TotalSeconds);
         http.Response.Headers.Age = ((long)age).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var completed = new RouteCompleted(UpstreamCompletion.Read(hit.Answer.Completion), hit.Answer.Model, hit.Answer.Attempts);
+        if (Spend.CostOf(completed.Completion.Usage, catalog.Current.ById.GetValueOrDefault(completed.Model.Value)) is { } saved)
+            metrics.CacheSavedUsd.Inc(saved);
         return WriteCompletionAsync(http, completed, 0, status.ToLowerInvariant());
     }
 

@@ -32,6 +32,14 @@ public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, T
 
     public void Release(string key) => region.Tell(new CacheRelease(key));
 
+    /// <summary>Drops every cached answer in the cluster (every bucket); how many buckets answered.</summary>
+    public async Task<int> PurgeAsync(CancellationToken ct)
+    {
+        var buckets = Enumerable.Range(0, 256).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        var answers = await Task.WhenAll(buckets.Select(b => region.Ask<CachePurged>(new CachePurge(b), TimeSpan.FromSeconds(10), ct)));
+        return answers.Length;
+    }
+
     /// <summary>The request's <c>Cache-Control</c>; a header that does not parse is ignored (RFC 9111).</summary>
     public static (bool NoCache, bool NoStore, TimeSpan? MaxAge) Control(HttpRequest request) =>
         CacheControlHeaderValue.TryParse(request.Headers.CacheControl.ToString(), out var control) && control is not null

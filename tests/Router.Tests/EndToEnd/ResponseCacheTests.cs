@@ -93,4 +93,25 @@ public class ResponseCacheTests : NodeTestBase
         Assert.Equal(5, answers.Count(a => a.Status == HttpStatusCode.OK));
         Assert.Equal(2, Fake.Script.CallsTo("test/delta"));
     }
+
+    [Fact]
+    public async Task The_cache_shows_its_size_counts_its_results_and_can_be_purged()
+    {
+        await PostAsync(Deterministic);
+        Assert.Equal("HIT", (await PostAsync(Deterministic)).Cache);
+        await Wait.UntilAsync(async () =>
+            (await Http.GetFromJsonAsync<JsonElement>(Node.Url + "/router/cache")).GetProperty("node").GetProperty("entries").GetInt32() == 1);
+        var stats = await Http.GetFromJsonAsync<JsonElement>(Node.Url + "/router/cache");
+        Assert.True(stats.GetProperty("enabled").GetBoolean());
+        Assert.InRange(stats.GetProperty("node").GetProperty("bytes").GetInt64(), 100, 100_000);
+
+        var metrics = await Http.GetStringAsync(Node.Url + "/metrics");
+        Assert.Contains("router_cache_requests_total{result=\"hit\"} 1", metrics);
+        Assert.Contains("router_cache_requests_total{result=\"miss\"} 1", metrics);
+        Assert.Contains("router_cache_saved_usd_total", metrics);
+
+        var purge = await Http.DeleteAsync(Node.Url + "/router/cache");
+        Assert.Equal(256, (await purge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purged_buckets").GetInt32());
+        Assert.Equal("MISS", (await PostAsync(Deterministic)).Cache);
+    }
 }
