@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Router.FakeOpenRouter;
+using Router.Tests.Support;
+
+namespace Router.Tests.Clustering;
+
+/// <summary>One response cache for the cluster: two node processes on PostgreSQL share answers and flights.</summary>
+[Trait("Category", "System")]
+[Collection(PostgresCollection.Name)]
+public class ClusterCacheTests(PostgresServer postgres)
+{
+    [Fact]
+    public async Task Fifty_identical_requests_on_two_nodes_make_one_upstream_call()
+    {
+        await using var cluster = await ClusterHarness.StartAsync(postgres, 2, ["c/slow", "c/other"], new Dictionary<string, string>
+        {
+            ["ROUTER_CACHE_TTL"] = "60",
+        });
+        cluster.Fake.Script.Set("c/slow", new FakeBehavior { LatencyMs = 800 });
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+
+        async Task<(HttpStatusCode Status, string Cache, string Content)> SendAsync(int node)
+        {
+            var response = await http.PostAsJsonAsync(cluster.Nodes[node % 2].Url + "/v1/chat/completions",
+                new { model = "c/slow", temperature = 0, messages = new[] { new { role = "user", content = "the same question" } } });
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return (response.StatusCode, response.Headers.GetValues("X-Router-Cache").Single(),
+                body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!);
+        }
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(SendAsync));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+        Assert.Equal(1, cluster.Fake.Script.CallsTo("c/slow"));
+        Assert.Single(answers, a => a.Cache == "MISS");
+        Assert.Single(answers.Select(a => a.Content).Distinct());
+
+        // Stored once, found from either node.
+        Assert.Equal("HIT", (await SendAsync(0)).Cache);
+        Assert.Equal("HIT", (await SendAsync(1)).Cache);
+        Assert.Equal(1, cluster.Fake.Script.CallsTo("c/slow"));
+    }
+}
