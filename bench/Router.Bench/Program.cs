@@ -187,6 +187,41 @@ using (var scoreNode = ChildProcess.Start(nodeDll, [], scoreEnv, workDir))
     Report("throughput ratio score/priority", $"{sortRatio:0.00}x", ">= 0.95x", sortRatio >= 0.95);
 }
 
+// Response cache: a node with ROUTER_CACHE_TTL answering a deterministic request from its cache (no upstream call),
+// against the bare proxy (which calls the fake every time), in alternating rounds; then latency at one rate for both.
+var cachePort = ChildProcess.FreePort();
+var cacheUrl = $"http://127.0.0.1:{cachePort}/v1/chat/completions";
+var cacheEnv = new Dictionary<string, string>(env)
+{
+    ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{cachePort}", ["ROUTER_PORT"] = ChildProcess.FreePort().ToString(),
+    ["ROUTER_DATA_DIR"] = Path.Combine(workDir, "data-cache"), ["ROUTER_CACHE_TTL"] = "3600",
+};
+var chatCached = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model, temperature = 0, messages = new[] { new { role = "user", content = "Hello, world!" } } }));
+using (var cacheNode = ChildProcess.Start(nodeDll, [], cacheEnv, workDir))
+{
+    await WaitUntilAsync(async () =>
+    {
+        try { await load.OnceAsync(cacheUrl, chatCached); return true; }
+        catch (HttpRequestException) { return false; }
+    }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
+    await load.ClosedLoopAsync(cacheUrl, chatCached, workers, TimeSpan.FromSeconds(3));
+    await load.ClosedLoopAsync(proxyUrl, chat, workers, TimeSpan.FromSeconds(2));
+    var cacheRounds = new List<(Samples Bare, Samples Hit)>();
+    for (var round = 0; round < 3; round++)
+        cacheRounds.Add((await load.ClosedLoopAsync(proxyUrl, chat, workers, duration / 2), await load.ClosedLoopAsync(cacheUrl, chatCached, workers, duration / 2)));
+    var bareRate = MedianBy(cacheRounds.Select(r => r.Bare));
+    var hitRate = MedianBy(cacheRounds.Select(r => r.Hit));
+    Report("throughput bare proxy / cache hits (req/s)", $"{bareRate.Throughput:0} / {hitRate.Throughput:0} (errors {hitRate.Errors})");
+    Report("throughput ratio cache hits/bare proxy", $"{hitRate.Throughput / bareRate.Throughput:0.00}x", ">= 1.5x", hitRate.Throughput / bareRate.Throughput >= 1.5);
+    var cacheRate = bareRate.Throughput / 2;
+    var directAt = await directHttp.OpenLoopAsync(directUrl, chat, cacheRate, duration);
+    var bareAt = await load.OpenLoopAsync(proxyUrl, chat, cacheRate, duration);
+    var hitAt = await load.OpenLoopAsync(cacheUrl, chatCached, cacheRate, duration);
+    var bareAdded = bareAt.Percentile(50) - directAt.Percentile(50);
+    var hitAdded = hitAt.Percentile(50) - directAt.Percentile(50);
+    Report($"added latency p50 at {cacheRate:0} req/s: bare proxy / cache hit", $"{bareAdded:0.000} / {hitAdded:0.000} ms", "hit <= bare", hitAdded <= bareAdded);
+}
+
 // Memory: 10,000 model actors. Only catalog models get an actor, so the catalog grows to 10,000 first (a refresh
 // asked for starts at most once per 10 s: retry until it is taken).
 await http.PutAsync(fakeBase + "/_fake/catalog?count=10000", null);
