@@ -17,25 +17,25 @@ public sealed record CacheSettings(TimeSpan Ttl, CacheMemory Memory, int MaxWait
 public sealed class CacheActor : ReceiveActor, IWithTimers
 {
     private readonly CacheSettings _settings;
-    private readonly CacheBucket<IActorRef> _bucket;
+    private readonly CacheBucket<Asker> _bucket;
 
     public CacheActor(CacheSettings settings)
     {
         _settings = settings;
-        _bucket = new CacheBucket<IActorRef>(settings.Ttl, settings.MaxWaiters);
+        _bucket = new CacheBucket<Asker>(settings.Ttl, settings.MaxWaiters);
 
         Receive<CacheGet>(get =>
         {
-            switch (_bucket.Get(get.CacheKey, get.MaxAge, Sender, Now))
+            switch (_bucket.Get(get.CacheKey, get.MaxAge, new Asker(Sender, get.AskerId), Now))
             {
-                case CacheBucket<IActorRef>.Outcome.Hit hit:
+                case CacheBucket<Asker>.Outcome.Hit hit:
                     _settings.Memory.Touch(Self, get.CacheKey);
                     Sender.Tell(new CacheHit(hit.Answer, Coalesced: false));
                     break;
-                case CacheBucket<IActorRef>.Outcome.Lead:
+                case CacheBucket<Asker>.Outcome.Lead:
                     Sender.Tell(new CacheLead(get.CacheKey));
                     break;
-                case CacheBucket<IActorRef>.Outcome.Busy:
+                case CacheBucket<Asker>.Outcome.Busy:
                     Sender.Tell(new CacheBusy(get.CacheKey));
                     break;
             }
@@ -43,7 +43,7 @@ public sealed class CacheActor : ReceiveActor, IWithTimers
         Receive<CachePut>(put =>
         {
             foreach (var waiter in _bucket.Put(put.CacheKey, put.Answer))
-                waiter.Tell(new CacheHit(put.Answer, Coalesced: true));
+                waiter.Ref.Tell(new CacheHit(put.Answer, Coalesced: true));
             foreach (var (owner, key) in _settings.Memory.Add(Self, put.CacheKey, put.Answer.Completion.Length))
             {
                 ((IActorRef)owner).Tell(new Evict(key));
@@ -51,7 +51,9 @@ public sealed class CacheActor : ReceiveActor, IWithTimers
             }
             Measure();
         });
-        Receive<CacheRelease>(release => _bucket.Release(release.CacheKey, Now)?.Tell(new CacheLead(release.CacheKey)));
+        Receive<CacheRelease>(release => _bucket.Release(release.CacheKey, Now)?.Ref.Tell(new CacheLead(release.CacheKey)));
+        Receive<CacheLeave>(leave =>
+            _bucket.Leave(leave.CacheKey, a => a.Id.Length > 0 && a.Id == leave.AskerId, Now)?.Ref.Tell(new CacheLead(leave.CacheKey)));
         Receive<Evict>(evict => _bucket.Evict(evict.Key));
         Receive<CachePurge>(_ =>
         {
@@ -64,7 +66,7 @@ public sealed class CacheActor : ReceiveActor, IWithTimers
             foreach (var key in _bucket.Expire(Now)) _settings.Memory.Remove(Self, key);
             Measure();
             foreach (var key in _bucket.Stalled(Now, _settings.FlightTimeout))
-                _bucket.Release(key, Now)?.Tell(new CacheLead(key));
+                _bucket.Release(key, Now)?.Ref.Tell(new CacheLead(key));
         });
     }
 
@@ -86,6 +88,9 @@ public sealed class CacheActor : ReceiveActor, IWithTimers
     }
 
     public static Props Props(CacheSettings settings) => Akka.Actor.Props.Create(() => new CacheActor(settings));
+
+    /// <summary>Who asked: where the answer goes, and the id it leaves by.</summary>
+    private sealed record Asker(IActorRef Ref, string Id);
 
     /// <summary>The node's budget wants this answer gone (local only).</summary>
     private sealed record Evict(string Key);

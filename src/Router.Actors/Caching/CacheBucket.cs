@@ -64,6 +64,18 @@ public sealed class CacheBucket<TWaiter>(TimeSpan ttl, int maxWaiters) where TWa
         return next;
     }
 
+    /// <summary>
+    /// A requester went away: it stops waiting, or, when it leads, hands the lead on (<see cref="Release"/>). Returns
+    /// the new leader, if any.
+    /// </summary>
+    public TWaiter? Leave(string key, Predicate<TWaiter> isLeaving, DateTimeOffset now)
+    {
+        if (!_flights.TryGetValue(key, out var flight)) return default;
+        if (isLeaving(flight.Leader)) return Release(key, now);
+        flight.Waiters.RemoveAll(isLeaving);
+        return default;
+    }
+
     /// <summary>Flights whose leader has been silent past <paramref name="timeout"/> (its node died): their keys.</summary>
     public IReadOnlyList<string> Stalled(DateTimeOffset now, TimeSpan timeout) =>
         _flights.Where(f => now - f.Value.Since >= timeout).Select(f => f.Key).ToList();

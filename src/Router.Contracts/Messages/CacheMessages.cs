@@ -18,7 +18,13 @@ public sealed record CachedAnswer(byte[] Completion, ModelId Model, IReadOnlyLis
 /// another leads waits for the leader's answer (coalescing), up to the bucket's bound of waiters, past which it is
 /// told <see cref="CacheBusy"/> and asks upstream on its own.
 /// </summary>
-public sealed record CacheGet(string CacheKey, TimeSpan? MaxAge) : IWithCacheKey, IRouterMessage;
+public sealed record CacheGet(string CacheKey, TimeSpan? MaxAge, string AskerId = "") : IWithCacheKey, IRouterMessage;
+
+/// <summary>
+/// The asker <see cref="AskerId"/> went away (its client disconnected): it stops waiting, or hands the lead on, rather
+/// than leave the others waiting on an answer that will not come.
+/// </summary>
+public sealed record CacheLeave(string CacheKey, string AskerId) : IWithCacheKey, IRouterMessage;
 
 public sealed record CacheHit(CachedAnswer Answer, bool Coalesced) : IRouterMessage;
 

@@ -38,6 +38,7 @@ public static class MessageManifests
         [typeof(CacheBusy)] = "cache-busy",
         [typeof(CachePut)] = "cache-put",
         [typeof(CacheRelease)] = "cache-release",
+        [typeof(CacheLeave)] = "cache-leave",
         [typeof(CachePurge)] = "cache-purge",
         [typeof(CachePurged)] = "cache-purged",
         [typeof(CachedAnswer)] = "cached-answer",

@@ -19,8 +19,23 @@ public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, T
 
     public string KeyFor(ChatCompletionRequest request, string clientId) => CacheKey.For(request, perKey ? clientId : null);
 
-    /// <summary><see cref="CacheHit"/>, <see cref="CacheLead"/> or <see cref="CacheBusy"/>.</summary>
-    public Task<object> GetAsync(string key, TimeSpan? maxAge, CancellationToken ct) => region.Ask<object>(new CacheGet(key, maxAge), waitLimit, ct);
+    /// <summary>
+    /// <see cref="CacheHit"/>, <see cref="CacheLead"/> or <see cref="CacheBusy"/>. A caller that goes away while
+    /// waiting leaves the flight, so that the others are not left waiting on it.
+    /// </summary>
+    public async Task<object> GetAsync(string key, TimeSpan? maxAge, CancellationToken ct)
+    {
+        var askerId = Guid.NewGuid().ToString("N");
+        try
+        {
+            return await region.Ask<object>(new CacheGet(key, maxAge, askerId), waitLimit, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            region.Tell(new CacheLeave(key, askerId));
+            throw;
+        }
+    }
 
     /// <summary>Stores a plain answer that finished (a finish reason on every choice).</summary>
     public bool TryPut(string key, RouteCompleted completed)

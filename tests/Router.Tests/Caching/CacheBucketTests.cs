@@ -37,6 +37,18 @@ public class CacheBucketTests
     }
 
     [Fact]
+    public void A_waiter_that_leaves_is_not_answered_and_a_leader_that_leaves_hands_over()
+    {
+        var bucket = new CacheBucket<string>(Ttl, maxWaiters: 10);
+        bucket.Get("k", null, "a", T0);
+        bucket.Get("k", null, "b", T0);
+        bucket.Get("k", null, "c", T0);
+        Assert.Null(bucket.Leave("k", w => w == "b", T0));
+        Assert.Equal("c", bucket.Leave("k", w => w == "a", T0)); // the leader left: c leads
+        Assert.Empty(bucket.Put("k", Answer(T0)));
+    }
+
+    [Fact]
     public void A_silent_leader_is_found_stalled()
     {
         var bucket = new CacheBucket<string>(Ttl, maxWaiters: 10);

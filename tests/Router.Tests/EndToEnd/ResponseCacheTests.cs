@@ -95,6 +95,24 @@ public class ResponseCacheTests : NodeTestBase
     }
 
     [Fact]
+    public async Task A_waiter_that_disconnects_does_not_leave_the_others_hanging()
+    {
+        const string once = """{"model":"test/delta","temperature":0,"messages":[{"role":"user","content":"leaves"}]}""";
+        var leader = PostAsync(once); // fails after 400 ms with a 400: the lead goes to a waiter
+        await Wait.UntilAsync(() => Fake.Script.CallsTo("test/delta") == 1);
+        using (var gone = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, Node.Url + "/v1/chat/completions") { Content = new StringContent(once, Encoding.UTF8, "application/json") };
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Http.SendAsync(request, gone.Token));
+        }
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var waiter = await PostAsync(once);
+        Assert.Equal(HttpStatusCode.BadRequest, (await leader).Status);
+        Assert.Equal(HttpStatusCode.OK, waiter.Status);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"the waiter took {watch.Elapsed}"); // not the stall timeout
+    }
+
+    [Fact]
     public async Task The_cache_shows_its_size_counts_its_results_and_can_be_purged()
     {
         await PostAsync(Deterministic);

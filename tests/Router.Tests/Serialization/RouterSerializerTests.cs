@@ -68,6 +68,8 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         new CacheBusy("ab12"),
         new CacheRelease("ab12"),
         new CachePurge("ab"),
+        new CacheLeave("ab12", "asker-1"),
+        new CacheGet("ab12", null, "asker-2"),
         new CachePurged(0),
     };
 
@@ -137,7 +139,7 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
             ["CallInProgress"] = "call-in-progress", ["CancelCall"] = "cancel-call", ["CancelRoute"] = "cancel-route",
             ["CatalogRefreshAnswer"] = "catalog-refresh-answer", ["CatalogUpdated"] = "catalog-updated", ["CallModel"] = "complete",
             ["Completed"] = "completed", ["ConsumeQuota"] = "consume-quota", ["CacheGet"] = "cache-get", ["CacheHit"] = "cache-hit", ["CacheLead"] = "cache-lead",
-            ["CacheBusy"] = "cache-busy", ["CachePut"] = "cache-put", ["CacheRelease"] = "cache-release", ["CachePurge"] = "cache-purge", ["CachePurged"] = "cache-purged", ["CachedAnswer"] = "cached-answer", ["CheckQuota"] = "check-quota", ["AddToQuota"] = "add-to-quota", ["GetCallStatus"] = "get-call-status",
+            ["CacheBusy"] = "cache-busy", ["CachePut"] = "cache-put", ["CacheRelease"] = "cache-release", ["CacheLeave"] = "cache-leave", ["CachePurge"] = "cache-purge", ["CachePurged"] = "cache-purged", ["CachedAnswer"] = "cached-answer", ["CheckQuota"] = "check-quota", ["AddToQuota"] = "add-to-quota", ["GetCallStatus"] = "get-call-status",
             ["GetCatalog"] = "get-catalog", ["GetModelHealth"] = "get-model-health", ["ModelHealthView"] = "model-health-view",
             ["QuotaDenied"] = "quota-denied", ["QuotaGranted"] = "quota-granted", ["RecordMeasurement"] = "record-measurement",
             ["RefreshCatalog"] = "refresh-catalog", ["ReleaseQuota"] = "release-quota", ["RouteCompleted"] = "route-completed",
