@@ -13,8 +13,9 @@ namespace Router.Actors.Quota;
 /// node's requests queue through it, so three nodes cannot admit three times the cap. A request counter takes one per
 /// request, granted only once its count is in the journal. A spend counter is checked before a request (under its cap
 /// or not, taking nothing) and added to after the answer with what it cost, so the requests in flight when it runs out
-/// may spend past it, by their own cost at most. Every <see cref="DefaultSnapshotEvery"/> confirmed changes the confirmed count is
-/// snapshotted and the events before it deleted, so a restart reads one snapshot and a few events, not a day of them.
+/// may spend past it, by their own cost at most. Every <see cref="DefaultSnapshotEvery"/> confirmed changes the
+/// confirmed count is snapshotted and the events before it deleted, so a restart reads one snapshot and a few events,
+/// not a day of them.
 /// </summary>
 public sealed class QuotaActor : ReceivePersistentActor
 {
@@ -25,7 +26,6 @@ public sealed class QuotaActor : ReceivePersistentActor
     private double _used;      // reserved: confirmed plus in flight, what admission checks
     private double _confirmed; // in the journal
     private int _sinceSnapshot;
-    private int _pending;      // events handed to the journal, not yet confirmed
 
     public QuotaActor(string quotaId, int snapshotEvery = DefaultSnapshotEvery)
     {
@@ -48,7 +48,6 @@ public sealed class QuotaActor : ReceivePersistentActor
             _used++; // reserved now, so requests behind this one see it
             var sender = Sender;
             var used = _used;
-            _pending++;
             PersistAsync(new QuotaUsed(1), e =>
             {
                 Confirmed(e);
@@ -62,14 +61,12 @@ public sealed class QuotaActor : ReceivePersistentActor
         {
             if (!(cmd.Amount > 0) || !double.IsFinite(cmd.Amount)) return;
             _used += cmd.Amount;
-            _pending++;
             PersistAsync(new QuotaUsed(cmd.Amount), Confirmed);
         });
         Command<ReleaseQuota>(_ =>
         {
             if (_used == 0) return;
             _used--;
-            _pending++;
             PersistAsync(new QuotaUsed(-1), Confirmed);
         });
         Command<SaveSnapshotSuccess>(s =>
@@ -87,16 +84,11 @@ public sealed class QuotaActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    /// <summary>
-    /// In a persist handler the journal has confirmed this event. A snapshot waits until no event is pending: it is
-    /// stamped with the last sequence number given out, and events queued behind a write in progress have none yet, so
-    /// only then do the stamp and the confirmed total describe the same events.
-    /// </summary>
+    /// <summary>In a persist handler the journal has confirmed this event: the sequence number and the count agree.</summary>
     private void Confirmed(QuotaUsed e)
     {
         _confirmed += e.Delta;
-        _pending--;
-        if (++_sinceSnapshot < _snapshotEvery || _pending > 0) return;
+        if (++_sinceSnapshot < _snapshotEvery) return;
         _sinceSnapshot = 0;
         SaveSnapshot(new QuotaSnapshot(_confirmed));
     }

@@ -125,6 +125,15 @@ public class QuotaTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(
         for (var i = 0; i < 40; i++) counter.Tell(new AddToQuota(id, 0.125));
         counter.Tell(new CheckQuota(id, 10));
         Assert.Equal(5, ExpectMsg<QuotaGranted>().Used);
+        // Stop it only once every charge is in the journal (a stop cuts the writes still queued behind one in flight).
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        AwaitAssert(() =>
+        {
+            journal.Tell(new ReplayMessages(0, long.MaxValue, long.MaxValue, "quota-" + id, TestActor));
+            object reply;
+            while ((reply = ExpectMsg<object>()) is ReplayedMessage) { }
+            Assert.Equal(40, Assert.IsType<RecoverySuccess>(reply).HighestSequenceNr);
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
         Watch(counter);
         counter.Tell(PoisonPill.Instance);
         ExpectTerminated(counter);
