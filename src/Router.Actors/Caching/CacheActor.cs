@@ -57,7 +57,7 @@ public sealed class CacheActor : ReceiveActor, IWithTimers
         Receive<Evict>(evict => _bucket.Evict(evict.Key));
         Receive<CachePurge>(_ =>
         {
-            foreach (var key in _bucket.Expire(DateTimeOffset.MaxValue)) _settings.Memory.Remove(Self, key);
+            foreach (var key in _bucket.Clear()) _settings.Memory.Remove(Self, key);
             Measure();
             Sender.Tell(new CachePurged(_bucket.Count));
         });
@@ -84,7 +84,7 @@ public sealed class CacheActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        foreach (var key in _bucket.Expire(DateTimeOffset.MaxValue)) _settings.Memory.Remove(Self, key);
+        foreach (var key in _bucket.Clear()) _settings.Memory.Remove(Self, key);
     }
 
     public static Props Props(CacheSettings settings) => Akka.Actor.Props.Create(() => new CacheActor(settings));

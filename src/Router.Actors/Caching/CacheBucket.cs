@@ -82,6 +82,14 @@ public sealed class CacheBucket<TWaiter>(TimeSpan ttl, int maxWaiters) where TWa
 
     public bool Evict(string key) => _answers.Remove(key);
 
+    /// <summary>Every answer; removed (flights go on).</summary>
+    public IReadOnlyList<string> Clear()
+    {
+        var keys = _answers.Keys.ToList();
+        _answers.Clear();
+        return keys;
+    }
+
     /// <summary>Answers past their time; removed.</summary>
     public IReadOnlyList<string> Expire(DateTimeOffset now)
     {

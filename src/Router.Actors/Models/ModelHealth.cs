@@ -92,10 +92,9 @@ public sealed record ModelHealth
             LastFailureAt = now,
             LastError = Describe(error),
             ProbeInFlight = wasProbe ? false : ProbeInFlight,
+            // A failure of the model's: the switch below drops this state for the caller's own mistakes.
+            Performance = Performance with { ErrorRate = Ewma.Next(Performance.ErrorRate ?? 0, 1, policy.ErrorRateAlpha) },
         };
-
-        if (IsModelFault(error.Kind))
-            next = next with { Performance = Performance with { ErrorRate = Ewma.Next(Performance.ErrorRate ?? 0, 1, policy.ErrorRateAlpha) } };
 
         switch (error.Kind)
         {
@@ -129,11 +128,6 @@ public sealed record ModelHealth
                 return (this with { ProbeInFlight = wasProbe ? false : ProbeInFlight }, []);
         }
     }
-
-    /// <summary>The failures that count against the model (its error rate): not the caller's own mistakes.</summary>
-    private static bool IsModelFault(UpstreamErrorKind kind) => kind is UpstreamErrorKind.RateLimited or UpstreamErrorKind.ModelUnavailable
-        or UpstreamErrorKind.ServerError or UpstreamErrorKind.Timeout or UpstreamErrorKind.Network
-        or UpstreamErrorKind.InvalidResponse or UpstreamErrorKind.StreamError;
 
     /// <summary>A call ended without an outcome (the caller cancelled): release the probe slot.</summary>
     public ModelHealth OnAbandoned(bool wasProbe) => wasProbe ? this with { ProbeInFlight = false } : this;
