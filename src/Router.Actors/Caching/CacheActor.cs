@@ -18,6 +18,7 @@ public sealed class CacheActor : ReceiveActor, IWithTimers
 {
     private readonly CacheSettings _settings;
     private readonly CacheBucket<Asker> _bucket;
+    private readonly Dictionary<IActorRef, string> _streams = [];
 
     public CacheActor(CacheSettings settings)
     {
@@ -26,8 +27,11 @@ public sealed class CacheActor : ReceiveActor, IWithTimers
 
         Receive<CacheGet>(get =>
         {
-            switch (_bucket.Get(get.CacheKey, get.MaxAge, new Asker(Sender, get.AskerId), Now))
+            switch (_bucket.Get(get.CacheKey, get.MaxAge, new Asker(Sender, get.AskerId), Now, get.Stream))
             {
+                case CacheBucket<Asker>.Outcome.Follow follow:
+                    follow.Stream.Ref.Tell(new JoinFlight(get.CacheKey), Sender); // the flight answers the asker itself
+                    break;
                 case CacheBucket<Asker>.Outcome.Hit hit:
                     _settings.Memory.Touch(Self, get.CacheKey);
                     Sender.Tell(new CacheHit(hit.Answer, Coalesced: false));
@@ -40,18 +44,35 @@ public sealed class CacheActor : ReceiveActor, IWithTimers
                     break;
             }
         });
+        Receive<CacheStreamOpen>(open =>
+        {
+            var followers = _bucket.Open(open.CacheKey, new Asker(Sender, ""), Now);
+            if (_streams.TryAdd(Sender, open.CacheKey)) Context.Watch(Sender);
+            foreach (var follower in followers) Sender.Tell(new JoinFlight(open.CacheKey), follower.Ref);
+        });
+        Receive<Terminated>(ended =>
+        {
+            // A stream gone without storing its answer (its node died): a waiter leads.
+            if (_streams.Remove(ended.ActorRef, out var key))
+                _bucket.Release(key, Now, new Asker(ended.ActorRef, ""))?.Ref.Tell(new CacheLead(key));
+        });
         Receive<CachePut>(put =>
         {
+            if (_streams.Remove(Sender)) Context.Unwatch(Sender);
             foreach (var waiter in _bucket.Put(put.CacheKey, put.Answer))
                 waiter.Ref.Tell(new CacheHit(put.Answer, Coalesced: true));
-            foreach (var (owner, key) in _settings.Memory.Add(Self, put.CacheKey, put.Answer.Completion.Length))
+            foreach (var (owner, key) in _settings.Memory.Add(Self, put.CacheKey, put.Answer.Bytes))
             {
                 ((IActorRef)owner).Tell(new Evict(key));
                 _settings.Metrics.CacheEvictions.Inc();
             }
             Measure();
         });
-        Receive<CacheRelease>(release => _bucket.Release(release.CacheKey, Now)?.Ref.Tell(new CacheLead(release.CacheKey)));
+        Receive<CacheRelease>(release =>
+        {
+            if (_streams.Remove(Sender)) Context.Unwatch(Sender);
+            _bucket.Release(release.CacheKey, Now, new Asker(Sender, ""))?.Ref.Tell(new CacheLead(release.CacheKey));
+        });
         Receive<CacheLeave>(leave =>
             _bucket.Leave(leave.CacheKey, a => a.Id.Length > 0 && a.Id == leave.AskerId, Now)?.Ref.Tell(new CacheLead(leave.CacheKey)));
         Receive<Evict>(evict => _bucket.Evict(evict.Key));

@@ -17,6 +17,12 @@ public sealed class RoutedStream(RouteStreaming streaming, IActorRef modelRegion
 
     public RouteStreaming Route => streaming;
 
+    /// <summary>
+    /// A stream read through a shared flight: its reader going away only leaves the flight, which ends the call itself
+    /// once nobody reads.
+    /// </summary>
+    public static RoutedStream Shared(RouteStreaming streaming) => new(streaming, ActorRefs.Nobody);
+
     public async IAsyncEnumerable<StreamItem> ReadAsync(IMaterializer materializer, [EnumeratorCancellation] CancellationToken ct = default)
     {
         await foreach (var item in streaming.Stream.Source.RunAsAsyncEnumerable(materializer).WithCancellation(ct))

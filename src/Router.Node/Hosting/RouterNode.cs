@@ -196,7 +196,9 @@ public sealed class RouterNode : IAsyncDisposable
         services.AddSingleton(new CacheSettings(settings.CacheTtl ?? TimeSpan.FromMinutes(5), new CacheMemory(settings.CacheMaxMegabytes * 1024L * 1024),
             settings.CoalesceMaxWaiters, settings.RequestTimeout, TimeProvider.System, metrics));
         services.AddSingleton(sp => new ResponseCache(sp.GetRequiredService<IRequiredActor<CacheShardRegion>>().ActorRef, settings.CacheTtl is not null,
-            settings.CachePerKey, settings.RequestTimeout));
+            settings.CachePerKey, settings.RequestTimeout, sp.GetRequiredService<ActorSystem>(),
+            new FlightSettings(settings.CoalesceMaxWaiters, MaxBytes: settings.CacheMaxMegabytes * 1024L * 1024 / 16, Backlog: 4096,
+                Linger: TimeSpan.FromSeconds(5), sp.GetRequiredService<IMaterializer>(), TimeProvider.System)));
         services.AddSingleton<ModelHealthBoard>();
         services.AddSingleton(new RoutingSettings
         {

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Streams;
+using Router.Actors.Caching;
 using Router.Actors.Catalog;
 using Router.Actors.Observability;
 using Router.Actors.Quota;
@@ -50,10 +51,11 @@ public static class ChatEndpoints
             return;
         }
 
-        // The response cache: plain, cacheable requests only (streams pass it by for now).
+        // The response cache, for cacheable requests: a stored answer, or one in flight for an identical request.
         string? cacheKey = null;
         var leads = false;
-        if (cache.Enabled && request.Stream != true && ResponseCache.Cacheable(request))
+        var stream = request.Stream == true;
+        if (cache.Enabled && ResponseCache.Cacheable(request))
         {
             var control = ResponseCache.Control(http.Request);
             if (control.NoStore)
@@ -70,7 +72,7 @@ public static class ChatEndpoints
                     object answer;
                     try
                     {
-                        answer = await cache.GetAsync(cacheKey, control.MaxAge, http.RequestAborted);
+                        answer = await cache.GetAsync(cacheKey, control.MaxAge, stream, http.RequestAborted);
                     }
                     catch (AskTimeoutException)
                     {
@@ -80,7 +82,11 @@ public static class ChatEndpoints
                     {
                         case CacheHit hit:
                             metrics.CacheRequests.WithLabels(hit.Coalesced ? "coalesced" : "hit").Inc();
-                            await WriteCachedAsync(http, hit, catalog, metrics);
+                            await WriteCachedAsync(http, hit, stream, catalog, metrics);
+                            return;
+                        case FlightJoined joined:
+                            metrics.CacheRequests.WithLabels("coalesced").Inc();
+                            await FollowAsync(http, joined, lifetime, materializer, catalog, metrics);
                             return;
                         case CacheLead:
                             leads = true;
@@ -92,11 +98,11 @@ public static class ChatEndpoints
         }
         try
         {
-            await RouteAsync(http, request, coordinators, lifetime, materializer, budget, metrics, catalog, cache, cacheKey);
+            await RouteAsync(http, request, coordinators, lifetime, materializer, budget, metrics, catalog, cache, cacheKey, leads);
         }
         finally
         {
-            // Whatever became of it, a leader that stored nothing hands the lead to a waiter.
+            // Whatever became of it, a leader that stored nothing (nor handed its stream to a flight) hands the lead to a waiter.
             if (leads && http.Items[StoredKey] is null) cache.Release(cacheKey!);
         }
     }
@@ -104,13 +110,13 @@ public static class ChatEndpoints
     private const string StoredKey = "router.cache.stored";
 
     private static async Task RouteAsync(HttpContext http, ChatCompletionRequest request, Coordinators coordinators, IHostApplicationLifetime lifetime,
-        IMaterializer materializer, BudgetGate budget, RouterMetrics metrics, CatalogReplica catalog, ResponseCache cache, string? cacheKey)
+        IMaterializer materializer, BudgetGate budget, RouterMetrics metrics, CatalogReplica catalog, ResponseCache cache, string? cacheKey, bool leads)
     {
         // A client that goes away cancels the route and its upstream call. A plain request in flight when the node
         // stops is allowed to finish (Kestrel drains before the actor system stops); streams are cut, with an error event.
         var stream = request.Stream == true;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var cancellation = stream ? CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping) : null;
+        using var cancellation = stream ? StreamCancellation(http, lifetime) : null;
         var ct = cancellation?.Token ?? http.RequestAborted;
         RouteResult result;
         try
@@ -133,8 +139,15 @@ public static class ChatEndpoints
                     cacheKey is null ? null : "miss");
                 break;
             case RouteStreaming streaming:
+                var routed = coordinators.Open(streaming);
+                if (cacheKey is not null)
+                {
+                    // Shared with identical requests while it runs, stored when it ends normally: the flight settles the lead.
+                    routed = RoutedStream.Shared(cache.Share(cacheKey, routed, leads));
+                    http.Items[StoredKey] = true;
+                }
                 // A stream's cost is known at its usage chunk, after the headers: it goes to the metrics only.
-                await SseResponse.WriteAsync(http, coordinators.Open(streaming), materializer, ct, usage => Charge(http, streaming.Model, usage, catalog, metrics, budget));
+                await SseResponse.WriteAsync(http, routed, materializer, ct, usage => Charge(http, streaming.Model, usage, catalog, metrics, budget));
                 break;
             case RouteFailed failed:
                 await HttpResults.WriteErrorAsync(http, OpenAiError.FromUpstream(failed.Error), failed.Attempts, failed.Error.RetryAfter);
@@ -155,8 +168,11 @@ public static class ChatEndpoints
     private static readonly OpenAiError ShuttingDown =
         new("This Router node is shutting down; retry on another node", "server_error", null, "node_shutting_down", 503, null, true, false);
 
-    /// <summary>A cached answer: its model and attempts as first served, its age, and no cost (no upstream call).</summary>
-    private static Task WriteCachedAsync(HttpContext http, CacheHit hit, CatalogReplica catalog, RouterMetrics metrics)
+    /// <summary>
+    /// A cached answer: its model and attempts as first served, its age, and no cost (no upstream call). A stream gets
+    /// the answer's chunks as first streamed (or, for an answer first served plain, cut into chunks).
+    /// </summary>
+    private static Task WriteCachedAsync(HttpContext http, CacheHit hit, bool stream, CatalogReplica catalog, RouterMetrics metrics)
     {
         var status = hit.Coalesced ? "COALESCED" : "HIT";
         http.Response.Headers["X-Router-Cache"] = status;
@@ -165,8 +181,28 @@ public static class ChatEndpoints
         var completed = new RouteCompleted(UpstreamCompletion.Read(hit.Answer.Completion), hit.Answer.Model, hit.Answer.Attempts);
         if (Spend.CostOf(completed.Completion.Usage, catalog.Current.ById.GetValueOrDefault(completed.Model.Value)) is { } saved)
             metrics.CacheSavedUsd.Inc(saved);
-        return WriteCompletionAsync(http, completed, 0, status.ToLowerInvariant());
+        return stream
+            ? SseResponse.ReplayAsync(http, completed, hit.Answer.Chunks ?? StreamedAnswer.Chunks(hit.Answer.Completion))
+            : WriteCompletionAsync(http, completed, 0, status.ToLowerInvariant());
     }
+
+    /// <summary>An identical request's stream, read as it arrives: the chunks so far, then the rest.</summary>
+    private static async Task FollowAsync(HttpContext http, FlightJoined joined, IHostApplicationLifetime lifetime, IMaterializer materializer,
+        CatalogReplica catalog, RouterMetrics metrics)
+    {
+        http.Response.Headers["X-Router-Cache"] = "COALESCED";
+        http.Response.Headers.Age = "0";
+        using var cancellation = StreamCancellation(http, lifetime);
+        var shared = RoutedStream.Shared(new RouteStreaming(joined.Stream, joined.Model, "", joined.Attempts));
+        await SseResponse.WriteAsync(http, shared, materializer, cancellation.Token, usage =>
+        {
+            if (Spend.CostOf(usage, catalog.Current.ById.GetValueOrDefault(joined.Model.Value)) is { } saved) metrics.CacheSavedUsd.Inc(saved);
+        });
+    }
+
+    /// <summary>A stream ends when its client goes away, or when the node stops (with an error event).</summary>
+    private static CancellationTokenSource StreamCancellation(HttpContext http, IHostApplicationLifetime lifetime) =>
+        CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
 
     private static Task WriteCompletionAsync(HttpContext http, RouteCompleted completed, double? cost, string? cacheStatus = null)
     {

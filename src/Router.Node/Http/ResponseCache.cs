@@ -1,17 +1,18 @@
 using Akka.Actor;
 using Microsoft.Net.Http.Headers;
 using Router.Actors.Caching;
+using Router.Actors.Routing;
 using Router.Contracts.Messages;
 using Router.Contracts.OpenRouter;
 
 namespace Router.Node.Http;
 
 /// <summary>
-/// The cluster's response cache seen from the request path: which requests it serves (plain ones with
-/// <c>temperature</c> 0 or <c>router.cache: true</c>), their keys, lookups that may wait for an identical request in
-/// flight, and the answers it stores (with a finish reason, never an error).
+/// The cluster's response cache seen from the request path: which requests it serves (those with <c>temperature</c> 0
+/// or <c>router.cache: true</c>), their keys, lookups that may wait for an identical request in flight or follow its
+/// stream, and the answers it stores (with a finish reason, never an error).
 /// </summary>
-public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, TimeSpan waitLimit)
+public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, TimeSpan waitLimit, ActorSystem system, FlightSettings flights)
 {
     public bool Enabled => enabled;
 
@@ -20,15 +21,16 @@ public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, T
     public string KeyFor(ChatCompletionRequest request, string clientId) => CacheKey.For(request, perKey ? clientId : null);
 
     /// <summary>
-    /// <see cref="CacheHit"/>, <see cref="CacheLead"/> or <see cref="CacheBusy"/>. A caller that goes away while
-    /// waiting leaves the flight, so that the others are not left waiting on it.
+    /// <see cref="CacheHit"/>, <see cref="CacheLead"/>, <see cref="CacheBusy"/>, or for a <paramref name="stream"/>
+    /// <see cref="FlightJoined"/>. A caller that goes away while waiting leaves the flight, so that the others are not
+    /// left waiting on it.
     /// </summary>
-    public async Task<object> GetAsync(string key, TimeSpan? maxAge, CancellationToken ct)
+    public async Task<object> GetAsync(string key, TimeSpan? maxAge, bool stream, CancellationToken ct)
     {
         var askerId = Guid.NewGuid().ToString("N");
         try
         {
-            return await region.Ask<object>(new CacheGet(key, maxAge, askerId), waitLimit, ct);
+            return await region.Ask<object>(new CacheGet(key, maxAge, askerId, stream), waitLimit, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -46,6 +48,12 @@ public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, T
     }
 
     public void Release(string key) => region.Tell(new CacheRelease(key));
+
+    /// <summary>
+    /// Stores the stream when it ends normally, and when the request <paramref name="leads"/> shares it with identical
+    /// requests (those waiting, and those arriving while it runs); returns the requester's own view of it.
+    /// </summary>
+    public RouteStreaming Share(string key, RoutedStream stream, bool leads) => StreamFlightActor.Start(system, key, stream, region, flights, leads);
 
     /// <summary>Drops every cached answer in the cluster (every bucket); how many buckets answered.</summary>
     public async Task<int> PurgeAsync(CancellationToken ct)

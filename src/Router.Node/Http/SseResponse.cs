@@ -25,11 +25,7 @@ public static class SseResponse
     {
         await using var _ = stream; // a client gone at any point below cancels the upstream call at once
         var response = http.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        ChatEndpoints.SetRouterHeaders(http, stream.Route);
+        SetHeaders(http, stream.Route);
 
         try
         {
@@ -61,6 +57,39 @@ public static class SseResponse
             // The stream itself broke (e.g. the node serving it went away).
             await WriteErrorAsync(response, new UpstreamError(UpstreamErrorKind.StreamError, null, "Stream interrupted: " + e.Message, true), ct);
         }
+    }
+
+    /// <summary>A stored answer's chunks, as first streamed (each its own event), then <c>data: [DONE]</c>.</summary>
+    public static async Task ReplayAsync(HttpContext http, RouteResult route, IReadOnlyList<byte[]> chunks)
+    {
+        SetHeaders(http, route);
+        var body = http.Response.Body;
+        var ct = http.RequestAborted;
+        try
+        {
+            foreach (var chunk in chunks)
+            {
+                await body.WriteAsync(DataPrefix, ct);
+                await body.WriteAsync(chunk, ct);
+                await body.WriteAsync(EventEnd, ct);
+            }
+            await body.WriteAsync(Done, ct);
+            await body.FlushAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // the client left: nobody to write to
+        }
+    }
+
+    private static void SetHeaders(HttpContext http, RouteResult route)
+    {
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        ChatEndpoints.SetRouterHeaders(http, route);
     }
 
     private static async Task WriteErrorAsync(HttpResponse response, UpstreamError error, CancellationToken ct)

@@ -82,4 +82,44 @@ public class CacheBucketTests
         Assert.Equal([(one, "d")], memory.Add(one, "d", 101)); // larger than the budget: not kept
         Assert.Equal(2, memory.Count);
     }
+
+    [Fact]
+    public void Stream_askers_follow_a_streaming_leader_and_plain_ones_wait_for_its_stored_answer()
+    {
+        var bucket = new CacheBucket<string>(Ttl, maxWaiters: 10);
+        Assert.IsType<CacheBucket<string>.Outcome.Lead>(bucket.Get("k", null, "leader", T0, stream: true));
+        bucket.Get("k", null, "early-stream", T0, stream: true);
+        bucket.Get("k", null, "plain", T0);
+
+        Assert.Equal(["early-stream"], bucket.Open("k", "flight", T0)); // sent to the stream; "plain" keeps waiting
+        Assert.Equal(new CacheBucket<string>.Outcome.Follow("flight"), bucket.Get("k", null, "late-stream", T0, stream: true));
+        Assert.IsType<CacheBucket<string>.Outcome.Wait>(bucket.Get("k", null, "late-plain", T0));
+        Assert.Empty(bucket.Stalled(T0.AddHours(1), TimeSpan.FromMinutes(1))); // a stream is watched, not timed
+
+        Assert.Equal(["plain", "late-plain"], bucket.Put("k", Answer(T0)));
+    }
+
+    [Fact]
+    public void Only_the_stream_itself_releases_a_streaming_lead()
+    {
+        var bucket = new CacheBucket<string>(Ttl, maxWaiters: 10);
+        bucket.Get("k", null, "leader", T0, stream: true);
+        bucket.Get("k", null, "plain", T0);
+        bucket.Open("k", "flight", T0);
+
+        Assert.Null(bucket.Release("k", T0)); // a late release from the leader's request: the stream goes on
+        Assert.Null(bucket.Leave("k", a => a == "leader", T0)); // nor does the leader's client going away end it
+        Assert.Equal("plain", bucket.Release("k", T0, by: "flight")); // the stream failed: a waiter leads
+        Assert.IsType<CacheBucket<string>.Outcome.Wait>(bucket.Get("k", null, "next-stream", T0, stream: true)); // nobody streams now
+    }
+
+    [Fact]
+    public void A_stream_opened_after_its_lead_was_handed_on_is_not_registered()
+    {
+        var bucket = new CacheBucket<string>(Ttl, maxWaiters: 10);
+        bucket.Get("k", null, "leader", T0, stream: true);
+        bucket.Release("k", T0); // nobody waited: the flight is gone
+        Assert.Empty(bucket.Open("k", "flight", T0));
+        Assert.IsType<CacheBucket<string>.Outcome.Lead>(bucket.Get("k", null, "next", T0, stream: true));
+    }
 }

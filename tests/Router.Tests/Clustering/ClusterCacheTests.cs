@@ -40,5 +40,26 @@ public class ClusterCacheTests(PostgresServer postgres)
         Assert.Equal("HIT", (await SendAsync(0)).Cache);
         Assert.Equal("HIT", (await SendAsync(1)).Cache);
         Assert.Equal(1, cluster.Fake.Script.CallsTo("c/slow"));
+
+        // Fifty identical streams: one upstream stream, its chunks live on both nodes (across them through a stream ref).
+        cluster.Fake.Script.Set("c/other", new FakeBehavior { LatencyMs = 300, TokensPerSecond = 50 });
+        async Task<(string Cache, List<string> Events)> StreamAsync(int node)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, cluster.Nodes[node % 2].Url + "/v1/chat/completions")
+            {
+                Content = JsonContent.Create(new { model = "c/other", temperature = 0, stream = true, messages = new[] { new { role = "user", content = "one stream for all" } } }),
+            };
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (response.Headers.GetValues("X-Router-Cache").Single(), await Sse.ReadAllAsync(response));
+        }
+
+        var streams = await Task.WhenAll(Enumerable.Range(0, 50).Select(StreamAsync));
+        Assert.Equal(1, cluster.Fake.Script.CallsTo("c/other"));
+        Assert.Single(streams, s => s.Cache == "MISS");
+        Assert.Contains(streams, s => s.Cache == "COALESCED");
+        var leader = streams.Single(s => s.Cache == "MISS").Events;
+        Assert.Equal("[DONE]", leader[^1]);
+        Assert.All(streams, s => Assert.Equal(leader, s.Events));
     }
 }

@@ -16,9 +16,17 @@ public class ResponseCacheTests : NodeTestBase
         settings with { CacheTtl = TimeSpan.FromMinutes(1) };
 
     protected override (string Model, FakeBehavior Behavior)[] InitialBehaviors =>
-        [("test/gamma", new FakeBehavior { LatencyMs = 600 }), ("test/delta", new FakeBehavior { StatusCode = 400, FailTimes = 1, LatencyMs = 400 })];
+        [("test/gamma", new FakeBehavior { LatencyMs = 600 }), ("test/delta", new FakeBehavior { StatusCode = 400, FailTimes = 1, LatencyMs = 400 }),
+         ("test/alpha", new FakeBehavior { TokensPerSecond = 40, Content = SlowAnswer })];
+
+    /// <summary>About 1.5 s of tokens at 40 a second: long enough for others to join while it streams.</summary>
+    private const string SlowAnswer = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " +
+                                      "seventeen eighteen nineteen twenty twenty-one twenty-two twenty-three twenty-four twenty-five twenty-six";
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>Closes the connection when a response is disposed unread, where a client would drain it to its end.</summary>
+    private static readonly HttpClient Leaving = new(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { Timeout = TimeSpan.FromSeconds(60) };
 
     private async Task<(HttpStatusCode Status, string? Cache, JsonElement Body, HttpResponseMessage Response)> PostAsync(string json, string? cacheControl = null)
     {
@@ -131,5 +139,141 @@ public class ResponseCacheTests : NodeTestBase
         var purge = await Http.DeleteAsync(Node.Url + "/router/cache");
         Assert.Equal(256, (await purge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purged_buckets").GetInt32());
         Assert.Equal("MISS", (await PostAsync(Deterministic)).Cache);
+    }
+
+    private const string Streamed = """{"model":"test/beta","temperature":0,"stream":true,"messages":[{"role":"user","content":"Stream 2+2"}]}""";
+
+    private static string SlowStream(string question) =>
+        $$"""{"model":"test/alpha","temperature":0,"stream":true,"messages":[{"role":"user","content":"{{question}}"}]}""";
+
+    private async Task<HttpResponseMessage> OpenStreamAsync(string json, HttpClient? client = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Node.Url + "/v1/chat/completions") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        return await (client ?? Http).SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    private async Task<(string? Cache, List<string> Events)> StreamAsync(string json)
+    {
+        using var response = await OpenStreamAsync(json);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var cache = response.Headers.TryGetValues("X-Router-Cache", out var values) ? values.Single() : null;
+        return (cache, await Sse.ReadAllAsync(response));
+    }
+
+    private async Task StoredAsync(int entries) => await Wait.UntilAsync(async () =>
+        (await Http.GetFromJsonAsync<JsonElement>(Node.Url + "/router/cache")).GetProperty("node").GetProperty("entries").GetInt32() == entries);
+
+    /// <summary>The text a stream spelt, from its content deltas.</summary>
+    private static string TextOf(IEnumerable<string> events) => string.Concat(events.Where(e => e != "[DONE]")
+        .Select(e => JsonDocument.Parse(e).RootElement.GetProperty("choices"))
+        .SelectMany(c => c.EnumerateArray())
+        .Select(c => c.GetProperty("delta").TryGetProperty("content", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : ""));
+
+    [Fact]
+    public async Task A_streamed_answer_is_replayed_chunk_by_chunk_and_also_answers_plain_requests()
+    {
+        var miss = await StreamAsync(Streamed);
+        Assert.Equal("MISS", miss.Cache);
+        Assert.True(miss.Events.Count > 3);
+        var calls = Fake.Script.TotalCalls;
+        await StoredAsync(1); // until then, an identical stream would follow the ended one (COALESCED)
+
+        var hit = await StreamAsync("""{ "stream": true, "messages": [{"content": "Stream 2+2", "role": "user"}], "temperature": 0, "model": "test/beta" }""");
+        Assert.Equal("HIT", hit.Cache);
+        Assert.Equal(miss.Events, hit.Events); // the same chunks, byte for byte, the usage chunk and [DONE] included
+        Assert.Equal("[DONE]", hit.Events[^1]);
+
+        var plain = await PostAsync(Streamed.Replace("\"stream\":true,", ""));
+        Assert.Equal("HIT", plain.Cache);
+        Assert.Equal(TextOf(miss.Events), plain.Body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("stop", plain.Body.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.True(plain.Body.GetProperty("usage").GetProperty("total_tokens").GetInt32() > 0);
+        Assert.Equal(calls, Fake.Script.TotalCalls);
+    }
+
+    [Fact]
+    public async Task A_plain_answer_is_served_to_a_stream_as_chunks()
+    {
+        const string question = """{"model":"test/beta","temperature":0,"messages":[{"role":"user","content":"plain first"}]}""";
+        var plain = await PostAsync(question);
+        var calls = Fake.Script.TotalCalls;
+        var streamed = await StreamAsync(question.Replace("\"temperature\":0,", "\"temperature\":0,\"stream\":true,"));
+        Assert.Equal("HIT", streamed.Cache);
+        Assert.Equal(plain.Body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), TextOf(streamed.Events));
+        var usage = JsonDocument.Parse(streamed.Events[^2]).RootElement;
+        Assert.Equal(0, usage.GetProperty("choices").GetArrayLength());
+        Assert.Equal(plain.Body.GetProperty("usage").GetProperty("total_tokens").GetInt32(), usage.GetProperty("usage").GetProperty("total_tokens").GetInt32());
+        Assert.Equal("[DONE]", streamed.Events[^1]);
+        Assert.Equal(calls, Fake.Script.TotalCalls);
+    }
+
+    [Fact]
+    public async Task Identical_streams_in_flight_share_one_upstream_stream_and_late_joiners_get_it_all()
+    {
+        var question = SlowStream("shared stream");
+        using var leader = await OpenStreamAsync(question);
+        await using var leaderBody = await leader.Content.ReadAsStreamAsync();
+        var leaderEvents = Sse.Events(leaderBody).GetAsyncEnumerator();
+        Assert.True(await leaderEvents.MoveNextAsync()); // tokens are flowing: followers join a stream under way
+
+        var followers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => StreamAsync(question)));
+        var leaderAll = new List<string> { leaderEvents.Current };
+        while (await leaderEvents.MoveNextAsync()) leaderAll.Add(leaderEvents.Current);
+
+        Assert.Equal(1, Fake.Script.CallsTo("test/alpha"));
+        Assert.Equal("MISS", leader.Headers.GetValues("X-Router-Cache").Single());
+        Assert.Contains(followers, f => f.Cache == "COALESCED");
+        Assert.All(followers, f => Assert.Equal(leaderAll, f.Events)); // the chunks so far, then the rest: the same stream
+        Assert.Equal(SlowAnswer, TextOf(leaderAll).Trim());
+    }
+
+    [Fact]
+    public async Task A_follower_or_the_leader_going_away_does_not_cut_the_others()
+    {
+        async Task<Action> ReadOneEventThenLeaveAsync(string question, string expectedCache)
+        {
+            var response = await OpenStreamAsync(question, Leaving);
+            Assert.Equal(expectedCache, response.Headers.GetValues("X-Router-Cache").Single());
+            var events = Sse.Events(await response.Content.ReadAsStreamAsync()).GetAsyncEnumerator();
+            Assert.True(await events.MoveNextAsync());
+            return response.Dispose;
+        }
+
+        var question = SlowStream("some leave");
+        var leaveLeader = await ReadOneEventThenLeaveAsync(question, "MISS");
+        var staying = StreamAsync(question);
+        var leaveFollower = await ReadOneEventThenLeaveAsync(question, "COALESCED");
+        leaveFollower();
+        leaveLeader();
+
+        var stayed = await staying;
+        Assert.Equal(SlowAnswer, TextOf(stayed.Events).Trim());
+        Assert.Equal("[DONE]", stayed.Events[^1]);
+        Assert.Equal(1, Fake.Script.CallsTo("test/alpha"));
+        await StoredAsync(1); // and the whole answer was stored
+        Assert.Equal("HIT", (await StreamAsync(question)).Cache);
+    }
+
+    [Fact]
+    public async Task When_every_reader_of_a_shared_stream_goes_the_upstream_call_ends()
+    {
+        var question = SlowStream("all leave");
+        var response = await OpenStreamAsync(question, Leaving);
+        var events = Sse.Events(await response.Content.ReadAsStreamAsync()).GetAsyncEnumerator();
+        Assert.True(await events.MoveNextAsync());
+        response.Dispose();
+        await Wait.UntilAsync(() => Fake.Script.CancelledCalls == 1);
+        Assert.Equal("MISS", (await StreamAsync(question)).Cache); // a cut answer is not stored
+    }
+
+    [Fact]
+    public async Task A_stream_cut_by_an_error_is_not_stored()
+    {
+        Fake.Script.Set("test/delta", new FakeBehavior { MidStreamErrorAfterChunks = 2 });
+        var question = """{"model":"test/delta","temperature":0,"stream":true,"messages":[{"role":"user","content":"cut"}]}""";
+        var cut = await StreamAsync(question);
+        Assert.Contains(cut.Events, e => e.Contains("\"error\""));
+        Assert.Equal("MISS", (await StreamAsync(question)).Cache);
+        Assert.Equal(2, Fake.Script.CallsTo("test/delta"));
     }
 }
