@@ -115,4 +115,27 @@ public sealed class Load(HttpClient http)
         }
         return first ?? throw new InvalidOperationException("no content token");
     }
+
+    /// <summary>
+    /// A streamed completion read to its end: when its first content event arrived (a <see cref="Stopwatch"/>
+    /// timestamp, comparable across requests), its <c>X-Router-Cache</c> answer, and whether it ended with <c>[DONE]</c>.
+    /// </summary>
+    public async Task<(long FirstToken, string? Cache, bool Done)> StreamAsync(string url, byte[] body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var cache = response.Headers.TryGetValues("X-Router-Cache", out var values) ? values.Single() : null;
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        using var reader = new StreamReader(stream);
+        long first = 0;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (first == 0 && line.StartsWith("data: {", StringComparison.Ordinal) && line.Contains("\"content\":\"", StringComparison.Ordinal)
+                && !line.Contains("\"content\":\"\"", StringComparison.Ordinal))
+                first = Stopwatch.GetTimestamp();
+            if (line == "data: [DONE]") return (first, cache, true);
+        }
+        return (first, cache, false);
+    }
 }

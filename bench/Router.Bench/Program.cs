@@ -220,6 +220,29 @@ using (var cacheNode = ChildProcess.Start(nodeDll, [], cacheEnv, workDir))
     var bareAdded = bareAt.Percentile(50) - directAt.Percentile(50);
     var hitAdded = hitAt.Percentile(50) - directAt.Percentile(50);
     Report($"added latency p50 at {cacheRate:0} req/s: bare proxy / cache hit", $"{bareAdded:0.000} / {hitAdded:0.000} ms", "hit <= bare", hitAdded <= bareAdded);
+
+    // Coalescing: 1,000 identical streaming requests while the first is thinking (1 s) share its one upstream stream;
+    // each follower's first token against the leader's, all read by one client process.
+    var coalesced = (await http.GetFromJsonAsync<JsonElement>(fakeBase + "/api/v1/models")).GetProperty("data").EnumerateArray()
+        .Select(m => m.GetProperty("id").GetString()!).First(id => id != model);
+    (await http.PutAsJsonAsync(fakeBase + "/_fake/behaviors/" + coalesced, new { latencyMs = 1000, tokensPerSecond = 200 })).EnsureSuccessStatusCode();
+    var chatShared = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model = coalesced, temperature = 0, stream = true, messages = new[] { new { role = "user", content = "One answer for all" } } }));
+    async Task<int> CallsToAsync() => (await http.GetFromJsonAsync<JsonElement>(fakeBase + "/_fake/calls")).GetProperty("by_model") is var byModel
+        && byModel.TryGetProperty(coalesced, out var n) ? n.GetInt32() : 0;
+    var callsBefore = await CallsToAsync();
+    using var thousand = Load.NewClient(1000);
+    var streams = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => new Load(thousand).StreamAsync(cacheUrl, chatShared)));
+    var upstreamCalls = await CallsToAsync() - callsBefore;
+    var leader = streams.Where(s => s.Cache == "MISS").ToList();
+    var followers = streams.Where(s => s.Cache != "MISS").ToList();
+    Report("1,000 identical streams: upstream calls", $"{upstreamCalls} (done {streams.Count(s => s.Done)}, coalesced {streams.Count(s => s.Cache == "COALESCED")})",
+        "1", upstreamCalls == 1 && streams.All(s => s.Done));
+    if (leader.Count == 1)
+    {
+        var behind = followers.Select(f => Stopwatch.GetElapsedTime(leader[0].FirstToken, f.FirstToken).TotalMilliseconds).Order().ToList();
+        Report("follower TTFT - leader TTFT: p50 / p99 / max", $"{behind[behind.Count / 2]:0.00} / {behind[behind.Count * 99 / 100]:0.00} / {behind[^1]:0.00} ms",
+            "p50 <= 1 ms", behind[behind.Count / 2] <= 1);
+    }
 }
 
 // Memory: 10,000 model actors. Only catalog models get an actor, so the catalog grows to 10,000 first (a refresh

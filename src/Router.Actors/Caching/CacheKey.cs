@@ -29,8 +29,9 @@ public static class CacheKey
         {
             writer.WriteStartObject();
             if (clientKey is not null) writer.WriteString("$client", clientKey);
-            foreach (var property in document.RootElement.EnumerateObject().Where(p => !Delivery.Contains(p.Name)).OrderBy(p => p.Name, StringComparer.Ordinal))
+            foreach (var property in Sorted(document.RootElement))
             {
+                if (Delivery.Contains(property.Name)) continue;
                 writer.WritePropertyName(property.Name);
                 WriteCanonical(writer, property.Value);
             }
@@ -45,7 +46,7 @@ public static class CacheKey
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
-                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                foreach (var property in Sorted(element))
                 {
                     writer.WritePropertyName(property.Name);
                     WriteCanonical(writer, property.Value);
@@ -70,5 +71,20 @@ public static class CacheKey
                 element.WriteTo(writer);
                 break;
         }
+    }
+
+    /// <summary>An object's members by name (each name read once: reading it allocates); no sort when already in order.</summary>
+    private static List<(string Name, JsonElement Value)> Sorted(JsonElement element)
+    {
+        var members = new List<(string Name, JsonElement Value)>();
+        var sorted = true;
+        foreach (var property in element.EnumerateObject())
+        {
+            var name = property.Name;
+            if (members.Count > 0 && string.CompareOrdinal(members[^1].Name, name) > 0) sorted = false;
+            members.Add((name, property.Value));
+        }
+        if (!sorted) members.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return members;
     }
 }

@@ -119,14 +119,14 @@ public sealed class StreamFlightActor : ReceiveActor
         if (_ended) channel.Writer.TryComplete();
         else _followers[id] = channel.Writer;
 
-        var source = ReadFrom(channel, Self, id);
+        var stream = ReadFrom(channel, Self, id);
         var route = _stream.Route;
         if (Sender is IActorRefScope { IsLocal: true })
         {
-            Sender.Tell(new FlightJoined(new SameNodeSourceRef<StreamItem>(source), route.Model, route.Attempts));
+            Sender.Tell(new FlightJoined(stream, route.Model, route.Attempts));
             return;
         }
-        source.RunWith(StreamRefs.SourceRef<StreamItem>(), _settings.Materializer)
+        stream.Source.RunWith(StreamRefs.SourceRef<StreamItem>(), _settings.Materializer)
             .PipeTo(Sender, success: sourceRef => new FlightJoined(sourceRef, route.Model, route.Attempts), failure: _ => new CacheBusy(_key));
     }
 
@@ -188,20 +188,29 @@ public sealed class StreamFlightActor : ReceiveActor
     {
         var leader = NewChannel(settings.Backlog);
         var flight = factory.ActorOf(Akka.Actor.Props.Create(() => new StreamFlightActor(key, stream, cache, settings, leader.Writer, shared)));
-        return stream.Route with { Stream = new SameNodeSourceRef<StreamItem>(ReadFrom(leader, flight, 0)) };
+        return stream.Route with { Stream = ReadFrom(leader, flight, 0) };
     }
 
     private static Channel<StreamItem> NewChannel(int capacity) =>
         Channel.CreateBounded<StreamItem>(new BoundedChannelOptions(capacity) { SingleWriter = true, SingleReader = true });
 
     /// <summary>A follower's chunks; the flight hears when the follower stops reading.</summary>
-    private static Source<StreamItem, NotUsed> ReadFrom(Channel<StreamItem> channel, IActorRef flight, int follower) =>
-        Source.From(() => channel.Reader.ReadAllAsync())
-            .WatchTermination((_, done) =>
-            {
-                done.ContinueWith(_ => flight.Tell(new Left(follower)), TaskContinuationOptions.ExecuteSynchronously);
-                return NotUsed.Instance;
-            });
+    private static SameNodeSourceRef<StreamItem> ReadFrom(Channel<StreamItem> channel, IActorRef flight, int follower) =>
+        new(ct => ReadAsync(channel.Reader, flight, follower, ct));
+
+    private static async IAsyncEnumerable<StreamItem> ReadAsync(ChannelReader<StreamItem> reader, IActorRef flight, int follower,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var item in reader.ReadAllAsync(ct))
+                yield return item;
+        }
+        finally
+        {
+            flight.Tell(new Left(follower));
+        }
+    }
 
     private sealed record Read(StreamItem Item);
 

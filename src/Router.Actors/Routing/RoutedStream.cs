@@ -25,7 +25,10 @@ public sealed class RoutedStream(RouteStreaming streaming, IActorRef modelRegion
 
     public async IAsyncEnumerable<StreamItem> ReadAsync(IMaterializer materializer, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        await foreach (var item in streaming.Stream.Source.RunAsAsyncEnumerable(materializer).WithCancellation(ct))
+        var items = streaming.Stream is SameNodeSourceRef<StreamItem> { Items: { } direct }
+            ? direct(ct)
+            : streaming.Stream.Source.RunAsAsyncEnumerable(materializer);
+        await foreach (var item in items.WithCancellation(ct))
         {
             if (item is StreamFault) _ended = true; // the model actor has already ended the call
             yield return item;

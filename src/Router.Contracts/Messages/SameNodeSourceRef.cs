@@ -11,9 +11,23 @@ namespace Router.Contracts.Messages;
 /// each end and a round trip before the first element). It cannot leave its node: the serializer refuses it, and the
 /// model actor hands remote requesters a real stream ref instead.
 /// </summary>
-public sealed class SameNodeSourceRef<T>(Source<T, NotUsed> source) : ISourceRef<T>
+public sealed class SameNodeSourceRef<T> : ISourceRef<T>
 {
-    public Source<T, NotUsed> Source { get; } = source;
+    public SameNodeSourceRef(Source<T, NotUsed> source) => Source = source;
+
+    /// <summary>
+    /// A stream its reader may also read directly, without materializing a graph (each costs an actor): for one
+    /// producer read by many readers at once, where that cost is paid per reader.
+    /// </summary>
+    public SameNodeSourceRef(Func<CancellationToken, IAsyncEnumerable<T>> items)
+    {
+        Items = items;
+        Source = Akka.Streams.Dsl.Source.From(() => items(CancellationToken.None));
+    }
+
+    public Source<T, NotUsed> Source { get; }
+
+    public Func<CancellationToken, IAsyncEnumerable<T>>? Items { get; }
 
     public ISurrogate ToSurrogate(ActorSystem system) => throw SameNodeSourceRef.CannotLeaveNode();
 }

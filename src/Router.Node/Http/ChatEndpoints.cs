@@ -82,7 +82,7 @@ public static class ChatEndpoints
                     {
                         case CacheHit hit:
                             metrics.CacheRequests.WithLabels(hit.Coalesced ? "coalesced" : "hit").Inc();
-                            await WriteCachedAsync(http, hit, stream, catalog, metrics);
+                            await WriteCachedAsync(http, hit, stream, cache, catalog, metrics);
                             return;
                         case FlightJoined joined:
                             metrics.CacheRequests.WithLabels("coalesced").Inc();
@@ -172,18 +172,21 @@ public static class ChatEndpoints
     /// A cached answer: its model and attempts as first served, its age, and no cost (no upstream call). A stream gets
     /// the answer's chunks as first streamed (or, for an answer first served plain, cut into chunks).
     /// </summary>
-    private static Task WriteCachedAsync(HttpContext http, CacheHit hit, bool stream, CatalogReplica catalog, RouterMetrics metrics)
+    private static Task WriteCachedAsync(HttpContext http, CacheHit hit, bool stream, ResponseCache cache, CatalogReplica catalog, RouterMetrics metrics)
     {
         var status = hit.Coalesced ? "COALESCED" : "HIT";
         http.Response.Headers["X-Router-Cache"] = status;
         var age = Math.Max(0, (DateTimeOffset.UtcNow - hit.Answer.StoredAt).TotalSeconds);
         http.Response.Headers.Age = ((long)age).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var completed = new RouteCompleted(UpstreamCompletion.Read(hit.Answer.Completion), hit.Answer.Model, hit.Answer.Attempts);
+        var served = cache.HitOf(hit.Answer);
+        var completed = served.Completed;
         if (Spend.CostOf(completed.Completion.Usage, catalog.Current.ById.GetValueOrDefault(completed.Model.Value)) is { } saved)
             metrics.CacheSavedUsd.Inc(saved);
-        return stream
-            ? SseResponse.ReplayAsync(http, completed, hit.Answer.Chunks ?? StreamedAnswer.Chunks(hit.Answer.Completion))
-            : WriteCompletionAsync(http, completed, 0, status.ToLowerInvariant());
+        if (stream) return SseResponse.ReplayAsync(http, completed, hit.Answer.Chunks ?? StreamedAnswer.Chunks(hit.Answer.Completion));
+        if (hit.Coalesced) return WriteCompletionAsync(http, completed, 0, "coalesced");
+        SetRouterHeaders(http, completed);
+        http.Response.Headers["X-Router-Cost"] = "0";
+        return WriteBodyAsync(http, served.Body);
     }
 
     /// <summary>An identical request's stream, read as it arrives: the chunks so far, then the rest.</summary>
@@ -208,8 +211,12 @@ public static class ChatEndpoints
     {
         SetRouterHeaders(http, completed);
         if (cost is { } usd) http.Response.Headers["X-Router-Cost"] = usd.ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture);
-        // Written at once, with a length: no chunking.
-        var body = completed.Completion.ServedWith(new RouterInfo(completed.Model.Value, completed.Attempts, cost, cacheStatus));
+        return WriteBodyAsync(http, completed.Completion.ServedWith(new RouterInfo(completed.Model.Value, completed.Attempts, cost, cacheStatus)));
+    }
+
+    /// <summary>Written at once, with a length: no chunking.</summary>
+    private static Task WriteBodyAsync(HttpContext http, byte[] body)
+    {
         http.Response.ContentType = "application/json; charset=utf-8";
         http.Response.ContentLength = body.Length;
         return http.Response.Body.WriteAsync(body, http.RequestAborted).AsTask();

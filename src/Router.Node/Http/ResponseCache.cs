@@ -20,6 +20,20 @@ public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, T
 
     public string KeyFor(ChatCompletionRequest request, string clientId) => CacheKey.For(request, perKey ? clientId : null);
 
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<CachedAnswer, Served> _served = new();
+
+    /// <summary>
+    /// An answer as a hit serves it (its body with the <c>router</c> object), made once per stored answer on this node
+    /// rather than per hit; forgotten with the answer.
+    /// </summary>
+    public Served HitOf(CachedAnswer answer) => _served.GetValue(answer, a =>
+    {
+        var completed = new RouteCompleted(UpstreamCompletion.Read(a.Completion), a.Model, a.Attempts);
+        return new Served(completed, completed.Completion.ServedWith(new RouterInfo(a.Model.Value, a.Attempts, 0, "hit")));
+    });
+
+    public sealed record Served(RouteCompleted Completed, byte[] Body);
+
     /// <summary>
     /// <see cref="CacheHit"/>, <see cref="CacheLead"/>, <see cref="CacheBusy"/>, or for a <paramref name="stream"/>
     /// <see cref="FlightJoined"/>. A caller that goes away while waiting leaves the flight, so that the others are not
