@@ -29,7 +29,6 @@ public static class SseResponse
 
         try
         {
-            await response.StartAsync(ct);
             await foreach (var item in stream.ReadAsync(materializer, ct))
             {
                 switch (item)
