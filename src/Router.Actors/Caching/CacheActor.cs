@@ -2,30 +2,45 @@ using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
+using Akka.Persistence;
 using Router.Contracts.Messages;
 
 namespace Router.Actors.Caching;
 
 /// <summary>What the response cache keeps and for how long; one per node.</summary>
-public sealed record CacheSettings(TimeSpan Ttl, CacheMemory Memory, int MaxWaiters, TimeSpan FlightTimeout, TimeProvider Time, Observability.RouterMetrics Metrics);
+/// <param name="Persist">Answers are journaled too (<c>ROUTER_CACHE_PERSIST</c>): a bucket handed to another node or restarted keeps them.</param>
+public sealed record CacheSettings(TimeSpan Ttl, CacheMemory Memory, int MaxWaiters, TimeSpan FlightTimeout, TimeProvider Time,
+    Observability.RouterMetrics Metrics, bool Persist = false, int SnapshotEvery = 100);
 
 /// <summary>
 /// One bucket of the cluster's response cache (keys sharing their first two hex digits), sharded so every node asks
 /// the same bucket for a key: answers are found wherever they were stored, and identical requests in flight anywhere
-/// in the cluster wait for one leader. Answers live in memory, within the node's byte budget.
+/// in the cluster wait for one leader. Answers live in memory, within the node's byte budget; when persisted, every
+/// stored and dropped answer is journaled (a snapshot of the bucket every <see cref="CacheSettings.SnapshotEvery"/>
+/// changes, the events before it deleted), and a bucket recovers its answers still within their time.
 /// </summary>
-public sealed class CacheActor : ReceiveActor, IWithTimers
+public sealed class CacheActor : ReceivePersistentActor, IWithTimers
 {
     private readonly CacheSettings _settings;
     private readonly CacheBucket<Asker> _bucket;
     private readonly Dictionary<IActorRef, string> _streams = [];
+    private int _sinceSnapshot;
 
-    public CacheActor(CacheSettings settings)
+    public CacheActor(string bucketId, CacheSettings settings)
     {
+        PersistenceId = "cache-" + bucketId;
         _settings = settings;
         _bucket = new CacheBucket<Asker>(settings.Ttl, settings.MaxWaiters);
 
-        Receive<CacheGet>(get =>
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is CacheSnapshot snapshot)
+                foreach (var put in snapshot.Entries) Store(put);
+        });
+        Recover<CachePut>(put => Store(put));
+        Recover<CacheDropped>(dropped => Drop(dropped.Keys));
+
+        Command<CacheGet>(get =>
         {
             switch (_bucket.Get(get.CacheKey, get.MaxAge, new Asker(Sender, get.AskerId), Now, get.Stream))
             {
@@ -44,54 +59,110 @@ public sealed class CacheActor : ReceiveActor, IWithTimers
                     break;
             }
         });
-        Receive<CacheStreamOpen>(open =>
+        Command<CacheStreamOpen>(open =>
         {
             var followers = _bucket.Open(open.CacheKey, new Asker(Sender, ""), Now);
             if (_streams.TryAdd(Sender, open.CacheKey)) Context.Watch(Sender);
             foreach (var follower in followers) Sender.Tell(new JoinFlight(open.CacheKey), follower.Ref);
         });
-        Receive<Terminated>(ended =>
+        Command<Terminated>(ended =>
         {
             // A stream gone without storing its answer (its node died): a waiter leads.
             if (_streams.Remove(ended.ActorRef, out var key))
                 _bucket.Release(key, Now, new Asker(ended.ActorRef, ""))?.Ref.Tell(new CacheLead(key));
         });
-        Receive<CachePut>(put =>
+        Command<CachePut>(put =>
         {
             if (_streams.Remove(Sender)) Context.Unwatch(Sender);
-            foreach (var waiter in _bucket.Put(put.CacheKey, put.Answer))
+            foreach (var waiter in Store(put))
                 waiter.Ref.Tell(new CacheHit(put.Answer, Coalesced: true));
-            foreach (var (owner, key) in _settings.Memory.Add(Self, put.CacheKey, put.Answer.Bytes))
-            {
-                ((IActorRef)owner).Tell(new Evict(key));
-                _settings.Metrics.CacheEvictions.Inc();
-            }
-            Measure();
+            Record(put);
         });
-        Receive<CacheRelease>(release =>
+        Command<CacheRelease>(release =>
         {
             if (_streams.Remove(Sender)) Context.Unwatch(Sender);
             _bucket.Release(release.CacheKey, Now, new Asker(Sender, ""))?.Ref.Tell(new CacheLead(release.CacheKey));
         });
-        Receive<CacheLeave>(leave =>
+        Command<CacheLeave>(leave =>
             _bucket.Leave(leave.CacheKey, a => a.Id.Length > 0 && a.Id == leave.AskerId, Now)?.Ref.Tell(new CacheLead(leave.CacheKey)));
-        Receive<Evict>(evict => _bucket.Evict(evict.Key));
-        Receive<CachePurge>(_ =>
+        Command<Evict>(evict =>
         {
-            foreach (var key in _bucket.Clear()) _settings.Memory.Remove(Self, key);
+            if (_bucket.Evict(evict.Key)) Record(new CacheDropped([evict.Key]));
+        });
+        Command<CachePurge>(_ =>
+        {
+            var keys = _bucket.Clear();
+            foreach (var key in keys) _settings.Memory.Remove(Self, key);
             Measure();
+            if (keys.Count > 0) Record(new CacheDropped(keys));
             Sender.Tell(new CachePurged(_bucket.Count));
         });
-        Receive<Sweep>(_ =>
+        Command<Sweep>(_ =>
         {
-            foreach (var key in _bucket.Expire(Now)) _settings.Memory.Remove(Self, key);
+            var expired = _bucket.Expire(Now);
+            foreach (var key in expired) _settings.Memory.Remove(Self, key);
             Measure();
+            if (expired.Count > 0) Record(new CacheDropped(expired));
             foreach (var key in _bucket.Stalled(Now, _settings.FlightTimeout))
                 _bucket.Release(key, Now)?.Ref.Tell(new CacheLead(key));
         });
+        Command<SaveSnapshotSuccess>(saved =>
+        {
+            DeleteMessages(saved.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(_ => { }); // the events are all still there
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(_ => { });
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
     }
 
+    public override string PersistenceId { get; }
+
+    /// <summary>A bucket whose answers are not persisted reads nothing from the journal when it starts.</summary>
+    public override Recovery Recovery => _settings.Persist ? base.Recovery : Recovery.None;
+
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>
+    /// Keeps an answer within the node's budget (evicting the least recently used); returns the requests that were
+    /// waiting for it. A recovered answer past its time is not kept.
+    /// </summary>
+    private IReadOnlyList<Asker> Store(CachePut put)
+    {
+        if (IsRecovering && Now - put.Answer.StoredAt >= _settings.Ttl) return [];
+        var waiters = _bucket.Put(put.CacheKey, put.Answer);
+        foreach (var (owner, key) in _settings.Memory.Add(Self, put.CacheKey, put.Answer.Bytes))
+        {
+            ((IActorRef)owner).Tell(new Evict(key));
+            _settings.Metrics.CacheEvictions.Inc();
+        }
+        Measure();
+        return waiters;
+    }
+
+    private void Drop(IReadOnlyList<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            _bucket.Evict(key);
+            _settings.Memory.Remove(Self, key);
+        }
+        Measure();
+    }
+
+    /// <summary>Writes a change when answers are persisted, without holding up the bucket: a cache may lose its last writes.</summary>
+    private void Record(IRouterMessage change)
+    {
+        if (!_settings.Persist) return;
+        PersistAsync(change, _ =>
+        {
+            if (++_sinceSnapshot < _settings.SnapshotEvery) return;
+            _sinceSnapshot = 0;
+            SaveSnapshot(new CacheSnapshot(_bucket.Entries.Select(e => new CachePut(e.Key, e.Value)).ToList()));
+        });
+    }
 
     private void Measure()
     {
@@ -106,9 +177,10 @@ public sealed class CacheActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         foreach (var key in _bucket.Clear()) _settings.Memory.Remove(Self, key);
+        base.PostStop();
     }
 
-    public static Props Props(CacheSettings settings) => Akka.Actor.Props.Create(() => new CacheActor(settings));
+    public static Props Props(string bucketId, CacheSettings settings) => Akka.Actor.Props.Create(() => new CacheActor(bucketId, settings));
 
     /// <summary>Who asked: where the answer goes, and the id it leaves by.</summary>
     private sealed record Asker(IActorRef Ref, string Id);
@@ -144,7 +216,7 @@ public static class CacheActorHosting
     public const string TypeName = "cache";
 
     public static AkkaConfigurationBuilder AddCacheShards(this AkkaConfigurationBuilder builder, CacheSettings settings, string role) =>
-        builder.WithShardRegion<CacheShardRegion>(TypeName, _ => CacheActor.Props(settings), new CacheMessageExtractor(), ShardDefaults.For(role));
+        builder.WithShardRegion<CacheShardRegion>(TypeName, bucketId => CacheActor.Props(bucketId, settings), new CacheMessageExtractor(), ShardDefaults.For(role));
 
     public static AkkaConfigurationBuilder AddCacheShardsProxy(this AkkaConfigurationBuilder builder, string role) =>
         builder.WithShardRegionProxy<CacheShardRegion>(TypeName, role, new CacheMessageExtractor());

@@ -14,6 +14,8 @@ public sealed class CacheBucket<TWaiter>(TimeSpan ttl, int maxWaiters) where TWa
 
     public int Count => _answers.Count;
 
+    public IEnumerable<KeyValuePair<string, CachedAnswer>> Entries => _answers;
+
     public int InFlight => _flights.Count;
 
     public abstract record Outcome

@@ -60,6 +60,12 @@ public sealed record FlightJoined(ISourceRef<StreamItem> Stream, ModelId Model, 
 /// <summary>The leader got no cacheable answer: one waiter leads instead.</summary>
 public sealed record CacheRelease(string CacheKey) : IWithCacheKey, IRouterMessage;
 
+/// <summary>Answers a bucket no longer keeps (expired, evicted, purged): journaled when answers are persisted.</summary>
+public sealed record CacheDropped(IReadOnlyList<string> Keys) : IRouterMessage;
+
+/// <summary>Every answer a bucket keeps, as the puts that stored them.</summary>
+public sealed record CacheSnapshot(IReadOnlyList<CachePut> Entries) : IRouterMessage;
+
 /// <summary>Drop every answer of the bucket <see cref="CacheKey"/> names (two hex digits); answered <see cref="CachePurged"/>.</summary>
 public sealed record CachePurge(string CacheKey) : IWithCacheKey, IRouterMessage;
 

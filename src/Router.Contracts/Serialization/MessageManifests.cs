@@ -43,6 +43,8 @@ public static class MessageManifests
         [typeof(CachePurged)] = "cache-purged",
         [typeof(CachedAnswer)] = "cached-answer",
         [typeof(CacheStreamOpen)] = "cache-stream-open",
+        [typeof(CacheDropped)] = "cache-dropped",
+        [typeof(CacheSnapshot)] = "cache-snapshot",
         [typeof(JoinFlight)] = "join-flight",
         [typeof(FlightJoined)] = "flight-joined",
         [typeof(ConsumeQuota)] = "consume-quota",

@@ -73,6 +73,9 @@ public sealed record RouterSettings
     /// </summary>
     public bool CachePerKey { get; init; } = true;
 
+    /// <summary>ROUTER_CACHE_PERSIST: answers are also journaled, so a bucket moved or restarted keeps them.</summary>
+    public bool CachePersist { get; init; }
+
     /// <summary>Requests that may wait on one identical request in flight (ROUTER_COALESCE_MAX_WAITERS).</summary>
     public int CoalesceMaxWaiters { get; init; } = 1000;
 

@@ -194,7 +194,7 @@ public sealed class RouterNode : IAsyncDisposable
         services.AddSingleton(sp => new BudgetGate(sp.GetRequiredService<IRequiredActor<QuotaShardRegion>>().ActorRef,
             settings.DailySpendCapUsd, settings.PerKeyDailySpendCapUsd, TimeProvider.System, metrics));
         services.AddSingleton(new CacheSettings(settings.CacheTtl ?? TimeSpan.FromMinutes(5), new CacheMemory(settings.CacheMaxMegabytes * 1024L * 1024),
-            settings.CoalesceMaxWaiters, settings.RequestTimeout, TimeProvider.System, metrics));
+            settings.CoalesceMaxWaiters, settings.RequestTimeout, TimeProvider.System, metrics, settings.CachePersist));
         services.AddSingleton(sp => new ResponseCache(sp.GetRequiredService<IRequiredActor<CacheShardRegion>>().ActorRef, settings.CacheTtl is not null,
             settings.CachePerKey, settings.RequestTimeout, sp.GetRequiredService<ActorSystem>(),
             new FlightSettings(settings.CoalesceMaxWaiters, MaxBytes: settings.CacheMaxMegabytes * 1024L * 1024 / 16, Backlog: 4096,

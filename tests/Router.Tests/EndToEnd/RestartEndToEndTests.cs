@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Router.Actors.Models;
+using Router.Node.Hosting;
 using Router.FakeOpenRouter;
 using Router.Tests.Support;
 
@@ -54,6 +55,51 @@ public class RestartEndToEndTests
             while (rows.Read()) ids.Add(rows.GetInt64(0));
             Assert.NotEmpty(ids);
             Assert.All(ids, id => Assert.Equal(Router.Contracts.Serialization.RouterSerializer.Id, id));
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Persisted_answers_survive_a_restart_and_so_does_their_purge()
+    {
+        await using var fake = await Fakes.StartAsync();
+        var dataDir = TestNodes.TempDir();
+        var settings = TestNodes.Settings(fake, dataDir) with { CacheTtl = TimeSpan.FromMinutes(10), CachePersist = true };
+        using var http = new HttpClient();
+        var question = new { model = "test/beta", temperature = 0, messages = new[] { new { role = "user", content = "kept across restarts" } } };
+        async Task<string> CacheOf(RouterNode node) =>
+            (await http.PostAsJsonAsync(node.Url + "/v1/chat/completions", question)).Headers.GetValues("X-Router-Cache").Single();
+        long CacheEvents()
+        {
+            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "router.db")}");
+            db.Open();
+            using var query = db.CreateCommand();
+            query.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id LIKE 'cache-%'";
+            return (long)query.ExecuteScalar()!;
+        }
+        try
+        {
+            await using (var first = await TestNodes.StartAsync(settings))
+            {
+                Assert.Equal("MISS", await CacheOf(first));
+                await Wait.UntilAsync(() => CacheEvents() == 1); // journaled without holding the answer up: wait for it
+            }
+            Assert.Equal(1, fake.Script.CallsTo("test/beta"));
+
+            await using (var second = await TestNodes.StartAsync(settings))
+            {
+                Assert.Equal("HIT", await CacheOf(second));
+                Assert.Equal(1, fake.Script.CallsTo("test/beta"));
+                await http.DeleteAsync(second.Url + "/router/cache");
+                await Wait.UntilAsync(() => CacheEvents() == 2);
+            }
+
+            await using var third = await TestNodes.StartAsync(settings);
+            Assert.Equal("MISS", await CacheOf(third)); // purged stays purged
+            Assert.Equal(2, fake.Script.CallsTo("test/beta"));
         }
         finally
         {

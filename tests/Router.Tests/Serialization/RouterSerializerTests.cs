@@ -74,6 +74,8 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         new CachePut("ab12", new CachedAnswer("{}"u8.ToArray(), Id, [], T, ["{\"choices\":[]}"u8.ToArray(), [7]])),
         new CacheStreamOpen("ab12"),
         new JoinFlight("ab12"),
+        new CacheDropped(["ab12", "ab34"]),
+        new CacheSnapshot([new CachePut("ab12", new CachedAnswer("{}"u8.ToArray(), Id, [], T))]),
         new CachePurged(0),
     };
 
@@ -143,7 +145,7 @@ public class RouterSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xuni
             ["CallInProgress"] = "call-in-progress", ["CancelCall"] = "cancel-call", ["CancelRoute"] = "cancel-route",
             ["CatalogRefreshAnswer"] = "catalog-refresh-answer", ["CatalogUpdated"] = "catalog-updated", ["CallModel"] = "complete",
             ["Completed"] = "completed", ["ConsumeQuota"] = "consume-quota", ["CacheGet"] = "cache-get", ["CacheHit"] = "cache-hit", ["CacheLead"] = "cache-lead",
-            ["CacheBusy"] = "cache-busy", ["CachePut"] = "cache-put", ["CacheRelease"] = "cache-release", ["CacheLeave"] = "cache-leave", ["CachePurge"] = "cache-purge", ["CachePurged"] = "cache-purged", ["CachedAnswer"] = "cached-answer", ["CacheStreamOpen"] = "cache-stream-open", ["JoinFlight"] = "join-flight", ["FlightJoined"] = "flight-joined", ["CheckQuota"] = "check-quota", ["AddToQuota"] = "add-to-quota", ["GetCallStatus"] = "get-call-status",
+            ["CacheBusy"] = "cache-busy", ["CachePut"] = "cache-put", ["CacheRelease"] = "cache-release", ["CacheLeave"] = "cache-leave", ["CachePurge"] = "cache-purge", ["CachePurged"] = "cache-purged", ["CachedAnswer"] = "cached-answer", ["CacheStreamOpen"] = "cache-stream-open", ["CacheDropped"] = "cache-dropped", ["CacheSnapshot"] = "cache-snapshot", ["JoinFlight"] = "join-flight", ["FlightJoined"] = "flight-joined", ["CheckQuota"] = "check-quota", ["AddToQuota"] = "add-to-quota", ["GetCallStatus"] = "get-call-status",
             ["GetCatalog"] = "get-catalog", ["GetModelHealth"] = "get-model-health", ["ModelHealthView"] = "model-health-view",
             ["QuotaDenied"] = "quota-denied", ["QuotaGranted"] = "quota-granted", ["RecordMeasurement"] = "record-measurement",
             ["RefreshCatalog"] = "refresh-catalog", ["ReleaseQuota"] = "release-quota", ["RouteCompleted"] = "route-completed",
