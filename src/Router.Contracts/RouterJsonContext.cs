@@ -17,5 +17,6 @@ namespace Router.Contracts;
 [JsonSerializable(typeof(ModelInfo))]
 [JsonSerializable(typeof(Router.Contracts.Messages.RouterInfo))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(IReadOnlyList<ChatMessage>))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 public sealed partial class RouterJsonContext : JsonSerializerContext;

@@ -20,6 +20,7 @@ public sealed partial class ModelActor
     {
         // The requester's view of the rest (its routing board, the client's Retry-After) is the capped one the model keeps.
         var error = msg.Error with { Model = _id.Value, RetryAfter = msg.Error.RetryAfter is { } wait ? _settings.Policy.Cooldown(wait) : null };
+        CallTrace.Failed(call.Span, error);
         _settings.Metrics.RecordFailure(_id, error);
         Failed(error, call.IsProbe);
         call.ReplyTo.Tell(new AttemptFailed(msg.AttemptId, _id, error));
@@ -31,6 +32,7 @@ public sealed partial class ModelActor
         if (msg.Cause is not null)
             _log.Error(msg.Cause, "Model {0}: call {1} failed inside Router", LogText.Safe(_id), LogText.Safe(msg.AttemptId));
         _health = _health.OnAbandoned(call.IsProbe);
+        CallTrace.Failed(call.Span, msg.Error);
         call.ReplyTo.Tell(new AttemptFailed(msg.AttemptId, _id, msg.Error with { Model = _id.Value }));
     });
 
@@ -42,6 +44,7 @@ public sealed partial class ModelActor
             return;
         }
         call.FirstTokenMs = msg.FirstTokenMs;
+        CallTrace.FirstToken(call.Span, msg.FirstTokenMs);
         _series.RecordFirstToken(msg.FirstTokenMs);
         var self = Self;
         var attemptId = msg.AttemptId;
@@ -50,6 +53,7 @@ public sealed partial class ModelActor
 
     private void OnStreamEnded(StreamEnded msg) => Finish(msg.AttemptId, call =>
     {
+        if (msg.End.Error is { } ended) CallTrace.Failed(call.Span, ended);
         if (msg.End is { Error: { } error, FromUpstream: true })
         {
             _settings.Metrics.RecordFailure(_id, error);
@@ -67,6 +71,7 @@ public sealed partial class ModelActor
         }
         else
         {
+            call.Span?.SetTag(RouterTracing.Tags.OutputTokens, msg.End.CompletionTokens);
             var speed = CallSpeed.Of(Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds, call.FirstTokenMs, msg.End.CompletionTokens);
             _series.RecordCall(stream: true, speed.LatencyMs);
             Succeeded(speed, call.IsProbe);
@@ -77,6 +82,7 @@ public sealed partial class ModelActor
     {
         if (!_inFlight.Remove(attemptId, out var call)) return;
         handle(call);
+        RouterTracing.End(call.Span);
         call.Cancellation.Dispose();
         StopIfDone();
     }

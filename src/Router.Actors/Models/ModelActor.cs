@@ -142,19 +142,19 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
 
     private void StartCall(CallModel cmd, bool probe)
     {
-        var call = Track(cmd.AttemptId, probe);
-        ModelCall.Run(() => ModelCall.CompleteAsync(_settings.Client, _id, cmd, call), cmd.AttemptId, _id, Self);
+        var call = Track(cmd.AttemptId, probe, CallTrace.Start(_id, cmd.TraceParent, cmd.Request, stream: false, probe, _settings.TraceContent));
+        ModelCall.Run(() => ModelCall.CompleteAsync(_settings.Client, _id, cmd, call, _settings.TraceContent), call, cmd.AttemptId, _id, Self);
     }
 
     private void StartStreaming(StartStream cmd, bool probe)
     {
-        var call = Track(cmd.AttemptId, probe);
-        ModelCall.Run(() => ModelCall.OpenStreamAsync(_settings.Client, _id, cmd, call), cmd.AttemptId, _id, Self);
+        var call = Track(cmd.AttemptId, probe, CallTrace.Start(_id, cmd.TraceParent, cmd.Request, stream: true, probe, _settings.TraceContent));
+        ModelCall.Run(() => ModelCall.OpenStreamAsync(_settings.Client, _id, cmd, call), call, cmd.AttemptId, _id, Self);
     }
 
-    private InFlightCall Track(string attemptId, bool probe)
+    private InFlightCall Track(string attemptId, bool probe, System.Diagnostics.Activity? span)
     {
-        var call = new InFlightCall(Sender, probe);
+        var call = new InFlightCall(Sender, probe, span);
         _inFlight[attemptId] = call;
         return call;
     }
@@ -206,6 +206,7 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
         foreach (var (attemptId, call) in _inFlight)
         {
             call.Cancellation.Cancel();
+            RouterTracing.End(call.Span, System.Diagnostics.ActivityStatusCode.Error, "model actor stopped");
             call.ReplyTo.Tell(new AttemptFailed(attemptId, _id, ErrorClassifier.Of(UpstreamErrorKind.Network, "model actor stopped", model: _id.Value)));
         }
         _inFlight.Clear();

@@ -27,6 +27,9 @@ public sealed record ModelActorSettings(OpenRouterClient Client, HealthPolicy Po
 
     /// <summary>Publish the model's health to every node (needs a cluster); at most once per <see cref="PublishEvery"/> unless it changes state.</summary>
     public bool PublishHealth { get; init; }
+
+    /// <summary>Record prompts and completions in call spans (ROUTER_TRACE_CONTENT); off, spans carry no text.</summary>
+    public bool TraceContent { get; init; }
     public TimeSpan PublishEvery { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A stream handed to a requester on this node that is not read within this long is cancelled (as a stream ref would time out).</summary>

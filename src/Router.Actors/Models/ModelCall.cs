@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Router.Actors.Observability;
 using Router.Actors.OpenRouter;
 using Router.Contracts;
 using Router.Contracts.Messages;
@@ -8,8 +9,11 @@ using Router.Contracts.OpenRouter;
 namespace Router.Actors.Models;
 
 /// <summary>One admitted call in flight on a model actor.</summary>
-internal sealed class InFlightCall(IActorRef replyTo, bool isProbe)
+internal sealed class InFlightCall(IActorRef replyTo, bool isProbe, Activity? span = null)
 {
+    /// <summary>The call's span (null when not traced); ended by the actor when the call ends.</summary>
+    public Activity? Span { get; } = span;
+
     public IActorRef ReplyTo { get; } = replyTo;
     public CancellationTokenSource Cancellation { get; } = new();
     public bool IsProbe { get; } = isProbe;
@@ -33,9 +37,10 @@ internal static class ModelCall
     /// <summary>A stream's first content chunk (and any before it) is in hand.</summary>
     public sealed record HeadReady(string AttemptId, List<UpstreamChunk> Head, IAsyncEnumerator<UpstreamChunk> Rest, double FirstTokenMs);
 
-    public static async Task<object> CompleteAsync(OpenRouterClient client, ModelId model, CallModel cmd, InFlightCall call)
+    public static async Task<object> CompleteAsync(OpenRouterClient client, ModelId model, CallModel cmd, InFlightCall call, bool traceContent)
     {
         var response = await client.CompleteAsync(ForUpstream(cmd.Request, model), call.Cancellation.Token);
+        CallTrace.Answered(call.Span, response, traceContent);
         var latency = Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds;
         // The answer goes out at once; the actor counts the success when it hears of it (one hop less per request).
         call.ReplyTo.Tell(new Completed(cmd.AttemptId, model, response, latency));
@@ -72,12 +77,13 @@ internal static class ModelCall
         request with { Model = model.Value, Models = null, RouterOptions = null };
 
     /// <summary>Runs <paramref name="work"/> (until its first await, here) and pipes its outcome to <paramref name="actor"/>.</summary>
-    public static void Run(Func<Task<object>> work, string attemptId, ModelId model, IActorRef actor)
+    /// <remarks>The work starts with the call's span current, so the HTTP calls it makes are children of it.</remarks>
+    public static void Run(Func<Task<object>> work, InFlightCall call, string attemptId, ModelId model, IActorRef actor)
     {
         Task<object> task;
         try
         {
-            task = work();
+            task = RouterTracing.Within(call.Span, work);
         }
         catch (Exception e)
         {

@@ -36,16 +36,19 @@ public sealed class Coordinators
     /// <summary>A routed stream for its reader: disposing it before its end cancels the upstream call.</summary>
     public RoutedStream Open(RouteStreaming streaming) => new(streaming, Context.ModelRegion);
 
+    /// <summary>A route id unique in the cluster (a request may be given one to log it by).</summary>
+    public string NewRouteId() => $"{_prefix}-{Interlocked.Increment(ref _requests)}";
+
     public async Task<RouteResult> RouteAsync(RouteRequest request, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
         if (!Context.Catalog.Current.IsLoaded && !await Context.Catalog.WaitLoadedAsync(Context.Settings.CatalogWait, ct))
             return CatalogNotLoaded;
-        var id = $"{_prefix}-{Interlocked.Increment(ref _requests)}";
+        var id = request.RouteId ?? NewRouteId();
         var reply = new TaskCompletionSource<RouteResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         // The coordinator always answers: by its deadline at the latest, cancelled when the caller goes away, failed if it stops.
         await using var registration = ct.Register(() => _pool.Tell(new Broadcast(new CancelRoute(id))));
-        _pool.Tell(new LocalRoute(request with { RouteId = id }, reply));
+        _pool.Tell(new LocalRoute(request with { RouteId = id, TraceParent = request.TraceParent ?? Observability.RouterTracing.CurrentParent }, reply));
         return await reply.Task;
     }
 }

@@ -29,6 +29,7 @@ internal sealed class RouteSession
     private readonly RouteConstraints _constraints;
     private readonly Dictionary<string, int> _refused = new(StringComparer.Ordinal); // constraint -> models it skipped
     private readonly IEnumerator<Candidate> _plan;
+    private readonly RouteTrace _trace;
     private RouteAttempt? _current;
     private UpstreamError? _lastError;
     private int _calls;
@@ -48,6 +49,7 @@ internal sealed class RouteSession
         _catalog = context.Catalog.Current;
         _constraints = RouteConstraints.For(route.Request);
         _plan = CandidatePlanner.Plan(route, context.Settings, _catalog, context.Board, _constraints, context.Time).GetEnumerator();
+        _trace = new RouteTrace(id, route);
     }
 
     public string Id { get; }
@@ -158,6 +160,7 @@ internal sealed class RouteSession
     {
         CancelCurrent();
         _reply.Abandon();
+        _trace.Ended(System.Diagnostics.ActivityStatusCode.Error, "the caller went away");
         End();
     }
 
@@ -165,7 +168,9 @@ internal sealed class RouteSession
     public void OnHostStopped()
     {
         CancelCurrent();
-        _reply.Answer(new RouteFailed(RouteErrors.HostStopped, _attempts));
+        var failed = new RouteFailed(RouteErrors.HostStopped, _attempts);
+        _trace.Finished(failed);
+        _reply.Answer(failed);
     }
 
     /// <summary>A bug in routing fails this request only, not the others the coordinator hosts.</summary>
@@ -229,9 +234,10 @@ internal sealed class RouteSession
         var attemptId = $"{Id}-{_attempts.Count}";
         _current = new RouteAttempt(candidate, attemptId, _context.Time.GetTimestamp());
         _host.AttemptStarted(attemptId, this);
+        var traceParent = _trace.AttemptStarted(candidate);
         _context.ModelRegion.Tell(_route.Stream
-            ? new StartStream(model, attemptId, _route.Request)
-            : new CallModel(model, attemptId, _route.Request));
+            ? new StartStream(model, attemptId, _route.Request, traceParent)
+            : new CallModel(model, attemptId, _route.Request, traceParent));
     }
 
     private void OnFailure(ModelId model, UpstreamError error)
@@ -291,8 +297,10 @@ internal sealed class RouteSession
     private void Record(Candidate candidate, AttemptOutcome outcome, string? reason, int? status)
     {
         var elapsed = _current is { } c && c.Model == candidate.Model ? _context.Time.GetElapsedTime(c.Started) : TimeSpan.Zero;
-        _attempts.Add(new AttemptRecord(candidate.Model, outcome, reason, status, Math.Round(elapsed.TotalMilliseconds, 2),
-            candidate.Rank > 0 ? candidate.Rank : null, candidate.Placed.Length > 0 ? candidate.Placed : null));
+        var record = new AttemptRecord(candidate.Model, outcome, reason, status, Math.Round(elapsed.TotalMilliseconds, 2),
+            candidate.Rank > 0 ? candidate.Rank : null, candidate.Placed.Length > 0 ? candidate.Placed : null);
+        _attempts.Add(record);
+        _trace.Attempted(candidate, record);
     }
 
     private void Finish(RouteResult result)
@@ -300,6 +308,7 @@ internal sealed class RouteSession
         _context.Metrics.RecordRoute((result as RouteFailed)?.Error.Kind);
         if (result is RouteFailed failed)
             _host.Log.Warning("Request {0} failed after {1} call(s) in {2:0} ms: {3}", LogText.Safe(Id), _calls, _context.Time.GetElapsedTime(_started).TotalMilliseconds, LogText.Safe(failed.Error.Message));
+        _trace.Finished(result);
         _reply.Answer(result);
         End();
     }

@@ -6,10 +6,11 @@ namespace Router.Contracts.Messages;
 // Commands to a model actor.
 
 /// <summary>Call the model once (no fallback, no stream) and answer <see cref="Completed"/>, <see cref="AttemptFailed"/> or <see cref="AttemptRejected"/>.</summary>
-public sealed record CallModel(ModelId ModelId, string AttemptId, ChatCompletionRequest Request) : IWithModelId, IRouterMessage;
+/// <remarks><c>TraceParent</c>: the attempt's span; the call's span is its child, on whichever node the model actor lives.</remarks>
+public sealed record CallModel(ModelId ModelId, string AttemptId, ChatCompletionRequest Request, string? TraceParent = null) : IWithModelId, IRouterMessage;
 
 /// <summary>Stream from the model; answers <see cref="StreamStarted"/> once the first content chunk is in hand.</summary>
-public sealed record StartStream(ModelId ModelId, string AttemptId, ChatCompletionRequest Request) : IWithModelId, IRouterMessage;
+public sealed record StartStream(ModelId ModelId, string AttemptId, ChatCompletionRequest Request, string? TraceParent = null) : IWithModelId, IRouterMessage;
 
 /// <summary>The requester gave up: cancel the upstream call. Lost with a dead node as a matter of course, so not logged as a dead letter.</summary>
 public sealed record CancelCall(ModelId ModelId, string AttemptId) : IWithModelId, IRouterMessage, Akka.Event.IDeadLetterSuppression;

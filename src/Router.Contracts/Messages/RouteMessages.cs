@@ -8,7 +8,8 @@ namespace Router.Contracts.Messages;
 /// model, no fallback (test-models). <see cref="RouteId"/> names the route for <see cref="CancelRoute"/> and the logs
 /// (unique in the cluster: the model actors key their calls by it); the coordinator makes one up when it is null.
 /// </summary>
-public sealed record RouteRequest(ChatCompletionRequest Request, bool Stream, bool Strict = false, string? RouteId = null) : IRouterMessage;
+/// <param name="TraceParent">The W3C trace context of the sender's span: the route's spans continue its trace.</param>
+public sealed record RouteRequest(ChatCompletionRequest Request, bool Stream, bool Strict = false, string? RouteId = null, string? TraceParent = null) : IRouterMessage;
 
 /// <summary>The caller went away: stop routing and cancel the call in flight.</summary>
 public sealed record CancelRoute(string RouteId) : IRouterMessage;

@@ -73,6 +73,12 @@ public sealed record RouterSettings
     /// </summary>
     public bool CachePerKey { get; init; } = true;
 
+    /// <summary>OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT) is set: spans go to that collector (the OTEL_* variables configure the rest).</summary>
+    public bool Tracing { get; init; }
+
+    /// <summary>ROUTER_TRACE_CONTENT: prompts and completions in call spans (off: spans carry no text).</summary>
+    public bool TraceContent { get; init; }
+
     /// <summary>ROUTER_CACHE_PERSIST: answers are also journaled, so a bucket moved or restarted keeps them.</summary>
     public bool CachePersist { get; init; }
 

@@ -94,6 +94,8 @@ internal sealed class SettingsReader(IConfiguration config)
             CacheMaxMegabytes = Int("ROUTER_CACHE_MAX_MB", 256, min: 1, max: 1024 * 1024),
             CachePerKey = Bool("ROUTER_CACHE_PER_KEY", true),
             CachePersist = Bool("ROUTER_CACHE_PERSIST", false),
+            Tracing = Text("OTEL_EXPORTER_OTLP_ENDPOINT") is not null || Text("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") is not null,
+            TraceContent = Bool("ROUTER_TRACE_CONTENT", false),
             CoalesceMaxWaiters = Int("ROUTER_COALESCE_MAX_WAITERS", 1000, min: 0, max: 1_000_000),
             SortExploration = Double("ROUTER_SORT_EXPLORATION", 0.05, min: 0, max: 1),
             RequestTimeout = Seconds("ROUTER_REQUEST_TIMEOUT", 300),

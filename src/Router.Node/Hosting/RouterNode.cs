@@ -33,6 +33,9 @@ public sealed record RouterNodeOptions
 
     /// <summary>Null: the process's default registry (one node per process); tests running several nodes give each its own.</summary>
     public RouterMetrics? Metrics { get; init; }
+
+    /// <summary>Traces to this exporter too (tests), whether or not OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    public Action<OpenTelemetry.Trace.TracerProviderBuilder>? Tracing { get; init; }
 }
 
 /// <summary>A running Router node: the ActorSystem and, on front nodes, the HTTP API.</summary>
@@ -97,6 +100,7 @@ public sealed class RouterNode : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
         options.Logging?.Invoke(builder.Logging);
         AddServices(builder.Services, settings, clientOptions, options);
+        builder.Services.AddRouterTracing(settings, options.Tracing);
         builder.Services.AddRouterAkka(settings);
 
         var app = builder.Build();
@@ -183,6 +187,7 @@ public sealed class RouterNode : IAsyncDisposable
         services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), policy, TimeProvider.System)
         {
             PublishHealth = true,
+            TraceContent = settings.TraceContent,
             Metrics = metrics,
             Materializer = sp.GetRequiredService<IMaterializer>, // resolved at first stream, once the actor system is up
         });
@@ -200,6 +205,8 @@ public sealed class RouterNode : IAsyncDisposable
             new FlightSettings(settings.CoalesceMaxWaiters, MaxBytes: settings.CacheMaxMegabytes * 1024L * 1024 / 16, Backlog: 4096,
                 Linger: TimeSpan.FromSeconds(5), sp.GetRequiredService<IMaterializer>(), TimeProvider.System)));
         services.AddSingleton<ModelHealthBoard>();
+        services.AddSingleton<RequestLog>();
+        services.AddSingleton<ChatServices>();
         services.AddSingleton(new RoutingSettings
         {
             DefaultModel = settings.DefaultModel is { } m ? new ModelId(m) : null,
