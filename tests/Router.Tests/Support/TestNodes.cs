@@ -25,12 +25,13 @@ public static class TestNodes
     };
 
     public static async Task<RouterNode> StartAsync(RouterSettings settings, HealthPolicy? policy = null,
-        CapturingLoggerProvider? logs = null, LogLevel level = LogLevel.Warning)
+        CapturingLoggerProvider? logs = null, LogLevel level = LogLevel.Warning, Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null)
     {
         var node = await RouterNode.StartAsync(settings, new RouterNodeOptions
         {
             HealthPolicy = policy ?? FastPolicy,
             Metrics = RouterMetrics.Isolated(), // several nodes in this process: each counts its own
+            Tracing = tracing,
             Logging = l =>
             {
                 l.SetMinimumLevel(level);

@@ -1,0 +1,116 @@
+using System.Collections.ObjectModel;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using OpenTelemetry.Trace;
+using Router.FakeOpenRouter;
+using Router.Node.Hosting;
+using Router.Tests.Support;
+
+namespace Router.Tests.EndToEnd;
+
+/// <summary>The span tree of routed requests, from a node exporting to memory (one node: no process boundary to cross).</summary>
+[Trait("Category", "System")]
+[Collection(SystemTests.Collection)]
+public class TracingTests : IAsyncLifetime
+{
+    private readonly Spans _spans = new();
+    private readonly string _dataDir = TestNodes.TempDir();
+    private FakeOpenRouterServer _fake = null!;
+    private RouterNode _node = null!;
+    // Sends the traceparent it is given (this process listens to HTTP client spans too, which would replace it).
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Spans as exported; the exporter adds from whichever thread ends a span.</summary>
+    private sealed class Spans : Collection<Activity>
+    {
+        protected override void InsertItem(int index, Activity item)
+        {
+            lock (this) base.InsertItem(index, item);
+        }
+
+        public List<Activity> Of(ActivityTraceId trace)
+        {
+            lock (this) return this.Where(s => s.TraceId == trace).ToList();
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        _fake = await Fakes.StartAsync(("test/delta", new FakeBehavior { StatusCode = 500 }));
+        _node = await TestNodes.StartAsync(TestNodes.Settings(_fake, _dataDir), tracing: t => t.AddInMemoryExporter(_spans));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        await _fake.DisposeAsync();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+
+    /// <summary>Sends <paramref name="body"/> as part of a trace of the caller's; returns the trace's spans once the server's has ended.</summary>
+    private async Task<(List<Activity> Spans, ActivitySpanId CallerSpan)> SendTracedAsync(object body)
+    {
+        var trace = ActivityTraceId.CreateRandom();
+        var caller = ActivitySpanId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Post, _node.Url + "/v1/chat/completions") { Content = JsonContent.Create(body) };
+        request.Headers.Add("traceparent", $"00-{trace.ToHexString()}-{caller.ToHexString()}-01");
+        using var response = await Http.SendAsync(request);
+        await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"HTTP {(int)response.StatusCode}");
+        await Wait.UntilAsync(() => _spans.Of(trace).Any(s => s.ParentSpanId == caller) && _spans.Of(trace).Any(s => s.OperationName == "route"));
+        return (_spans.Of(trace), caller);
+    }
+
+    private static Activity Single(IEnumerable<Activity> spans, string name) => Assert.Single(spans, s => s.DisplayName == name);
+
+    private static IEnumerable<Activity> ChildrenOf(IEnumerable<Activity> spans, Activity parent) => spans.Where(s => s.ParentSpanId == parent.SpanId);
+
+    [Fact]
+    public async Task A_request_with_one_fallback_is_one_trace_from_the_callers_span_to_each_upstream_http_call()
+    {
+        var (spans, caller) = await SendTracedAsync(new { model = "test/delta", messages = new[] { new { role = "user", content = "secret prompt text" } } });
+
+        // The caller's traceparent is continued (the fake, in this process too, adds its own server spans below the calls).
+        var server = Assert.Single(spans, s => s.Kind == ActivityKind.Server && s.ParentSpanId == caller);
+        Assert.Equal("POST /v1/chat/completions", server.DisplayName);
+        var route = Single(spans, "route");
+        Assert.Equal(server.SpanId, route.ParentSpanId);
+        Assert.Equal(2, route.GetTagItem("router.attempts"));
+        var answered = (string)route.GetTagItem("gen_ai.response.model")!;
+        Assert.NotEqual("test/delta", answered);
+
+        var failedAttempt = Single(ChildrenOf(spans, route), "attempt test/delta");
+        Assert.Equal(("failed", 500), (failedAttempt.GetTagItem("router.attempt.outcome"), failedAttempt.GetTagItem("http.response.status_code")));
+        Assert.Equal(ActivityStatusCode.Error, failedAttempt.Status);
+        var okAttempt = Single(ChildrenOf(spans, route), "attempt " + answered);
+        Assert.Equal("ok", okAttempt.GetTagItem("router.attempt.outcome"));
+
+        var failedCall = Single(ChildrenOf(spans, failedAttempt), "chat test/delta");
+        Assert.Equal(ActivityKind.Client, failedCall.Kind);
+        Assert.Equal(("chat", "test/delta", "ServerError"),
+            (failedCall.GetTagItem("gen_ai.operation.name"), failedCall.GetTagItem("gen_ai.request.model"), failedCall.GetTagItem("error.type")));
+        var okCall = Single(ChildrenOf(spans, okAttempt), "chat " + answered);
+        Assert.Equal(answered, okCall.GetTagItem("gen_ai.response.model"));
+        Assert.True((int)okCall.GetTagItem("gen_ai.usage.input_tokens")! > 0);
+        Assert.True((int)okCall.GetTagItem("gen_ai.usage.output_tokens")! > 0);
+        foreach (var call in new[] { failedCall, okCall })
+            Assert.Single(ChildrenOf(spans, call), s => s.Kind == ActivityKind.Client && s.Source.Name == "System.Net.Http");
+
+        // No text in spans unless ROUTER_TRACE_CONTENT: no tag anywhere holds the prompt.
+        Assert.DoesNotContain(spans.SelectMany(s => s.TagObjects), t => t.Value?.ToString()?.Contains("secret prompt") == true);
+    }
+
+    [Fact]
+    public async Task A_stream_is_traced_to_its_end_with_its_first_token_as_an_event()
+    {
+        var (spans, _) = await SendTracedAsync(new { model = "test/beta", stream = true, messages = new[] { new { role = "user", content = "Hi" } } });
+        var route = Single(spans, "route");
+        Assert.Equal(true, route.GetTagItem("router.stream"));
+        var attempt = Single(ChildrenOf(spans, route), "attempt test/beta");
+        await Wait.UntilAsync(() => _spans.Of(route.TraceId).Any(s => s.DisplayName == "chat test/beta")); // ends with the stream
+        var call = Single(_spans.Of(route.TraceId), "chat test/beta");
+        Assert.Equal(attempt.SpanId, call.ParentSpanId);
+        Assert.Contains(call.Events, e => e.Name == "gen_ai.first_token");
+        Assert.True((int)call.GetTagItem("gen_ai.usage.output_tokens")! > 0);
+    }
+}
