@@ -18,6 +18,8 @@ if (args is ["node-loss", ..])
     return await NodeLoss.RunAsync(Path.Combine(root0, "src/Router.FakeOpenRouter/bin/Release/net10.0/Router.FakeOpenRouter.dll"),
         Path.Combine(root0, "src/Router.Node/bin/Release/net10.0/Router.Node.dll"), before: TimeSpan.FromSeconds(5), after: TimeSpan.FromSeconds(40));
 }
+if (args is ["tracing", ..])
+    return await TracingOnly.RunAsync(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 8);
 if (args is ["coalesce", ..])
     return await CoalescingOnly.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 3);
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 8;
@@ -150,6 +152,12 @@ for (var i = 0; i < 300; i++)
 var ttftOverhead = Median(ttftRouted.Skip(50)) - Median(ttftDirect.Skip(50));
 Report("TTFT direct / routed (median)", $"{Median(ttftDirect.Skip(50)):0.000} / {Median(ttftRouted.Skip(50)):0.000} ms");
 Report("TTFT overhead (median)", $"{ttftOverhead:0.000} ms", "<= 1 ms", ttftOverhead <= 1);
+
+// Tracing: CPU per request with every trace exported, and with 10 % of them, against this node (tracing off).
+var traced = await Router.Bench.Tracing.RunAsync(nodeDll, env, workDir, node, routedUrl, load, chat, workers, duration);
+Report("CPU per request: tracing off / 10 % / 100 %", $"{traced.OffMicros:0} / {traced.TenPercentMicros:0} / {traced.AllMicros:0} us");
+Report("tracing cost at 10 % / 100 % sampling", $"{traced.TenPercentMicros / traced.OffMicros - 1:+0.0%;-0.0%} / {traced.AllMicros / traced.OffMicros - 1:+0.0%;-0.0%}",
+    "10 % <= +5 %", traced.TenPercentMicros / traced.OffMicros - 1 <= 0.05);
 
 // Catalog: 5,000 models fetched, stored and replicated.
 await http.PutAsync(fakeBase + "/_fake/catalog?count=5000", null);

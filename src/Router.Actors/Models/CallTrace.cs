@@ -17,7 +17,7 @@ internal static class CallTrace
     public static Activity? Start(ModelId model, string? traceParent, ChatCompletionRequest request, bool stream, bool probe, bool content)
     {
         var span = RouterTracing.StartSpan("chat " + model.Value, ActivityKind.Client, traceParent);
-        if (span is null) return null;
+        if (span is not { IsAllDataRequested: true }) return span; // not sampled: it only carries the context on
         span.SetTag(Tags.OperationName, "chat");
         span.SetTag(Tags.ProviderName, "openrouter");
         span.SetTag(Tags.RequestModel, model.Value);
@@ -30,29 +30,30 @@ internal static class CallTrace
 
     public static void Answered(Activity? span, UpstreamCompletion completion, bool content)
     {
-        if (span is null) return;
+        if (span is not { IsAllDataRequested: true }) return;
         if (completion.Model is { } model) span.SetTag(Tags.ResponseModel, model);
         Usage(span, completion.Usage);
-        if (!span.IsAllDataRequested) return;
         var choices = completion.Response.Choices ?? [];
         span.SetTag(Tags.FinishReasons, choices.Select(c => c.FinishReason ?? "").ToArray());
         if (content)
             span.SetTag(Tags.OutputMessages, JsonSerializer.Serialize<IReadOnlyList<ChatMessage>>(choices.Select(c => c.Message).OfType<ChatMessage>().ToList(), RouterJsonContext.Default.IReadOnlyListChatMessage));
     }
 
-    public static void FirstToken(Activity? span, double ms) =>
-        span?.AddEvent(new ActivityEvent(Tags.FirstTokenEvent, tags: new ActivityTagsCollection { ["router.first_token_ms"] = Math.Round(ms, 2) }));
+    public static void FirstToken(Activity? span, double ms)
+    {
+        if (span is { IsAllDataRequested: true }) span.AddEvent(new ActivityEvent(Tags.FirstTokenEvent, tags: new ActivityTagsCollection { ["router.first_token_ms"] = Math.Round(ms, 2) }));
+    }
 
     public static void Usage(Activity? span, TokenUsage? usage)
     {
-        if (span is null || usage is null) return;
+        if (span is not { IsAllDataRequested: true } || usage is null) return;
         span.SetTag(Tags.InputTokens, usage.PromptTokens);
         span.SetTag(Tags.OutputTokens, usage.CompletionTokens);
     }
 
     public static void Failed(Activity? span, UpstreamError error)
     {
-        if (span is null) return;
+        if (span is not { IsAllDataRequested: true }) return;
         span.SetTag(Tags.ErrorType, error.Kind.ToString());
         if (error.StatusCode is { } status) span.SetTag(Tags.HttpStatus, status);
         span.SetStatus(ActivityStatusCode.Error, error.Message);

@@ -18,7 +18,7 @@ internal sealed class RouteTrace
     public RouteTrace(string routeId, RouteRequest route)
     {
         _route = RouterTracing.StartSpan("route", ActivityKind.Internal, route.TraceParent);
-        if (_route is null) return;
+        if (_route is not { IsAllDataRequested: true }) return; // not sampled: the span only carries the context on
         _route.SetTag(Tags.RouteId, routeId);
         _route.SetTag(Tags.RequestModel, route.Request.Model);
         _route.SetTag(Tags.Sort, route.Request.RouterOptions?.Sort?.ToString().ToLowerInvariant() ?? "default");
@@ -35,7 +35,12 @@ internal sealed class RouteTrace
     /// <summary>An attempt's outcome: ends the attempt in flight, or records a candidate passed over as an instant span.</summary>
     public void Attempted(Candidate candidate, AttemptRecord record)
     {
-        if (_route is null) return;
+        if (_route is not { IsAllDataRequested: true })
+        {
+            RouterTracing.End(_attempt);
+            _attempt = null;
+            return;
+        }
         var span = _attempt is { } current && (string?)current.GetTagItem(Tags.RequestModel) == candidate.Model.Value ? current : Attempt(candidate);
         if (span == _attempt) _attempt = null;
         if (span is null) return;
@@ -47,7 +52,11 @@ internal sealed class RouteTrace
 
     public void Finished(RouteResult result)
     {
-        if (_route is null) return;
+        if (_route is not { IsAllDataRequested: true })
+        {
+            Ended();
+            return;
+        }
         _route.SetTag(Tags.Attempts, result.Attempts.Count);
         switch (result)
         {
@@ -76,7 +85,7 @@ internal sealed class RouteTrace
     private Activity? Attempt(Candidate candidate)
     {
         var span = RouterTracing.StartChild("attempt " + candidate.Model.Value, ActivityKind.Internal, _route);
-        if (span is null) return null;
+        if (span is not { IsAllDataRequested: true }) return span;
         span.SetTag(Tags.RequestModel, candidate.Model.Value);
         if (candidate.Rank > 0) span.SetTag(Tags.Rank, candidate.Rank);
         if (candidate.Placed.Length > 0) span.SetTag(Tags.Placed, candidate.Placed);

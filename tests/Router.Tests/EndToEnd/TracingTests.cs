@@ -14,6 +14,7 @@ namespace Router.Tests.EndToEnd;
 public class TracingTests : IAsyncLifetime
 {
     private readonly Spans _spans = new();
+    private readonly CapturingLoggerProvider _logs = new();
     private readonly string _dataDir = TestNodes.TempDir();
     private FakeOpenRouterServer _fake = null!;
     private RouterNode _node = null!;
@@ -37,7 +38,8 @@ public class TracingTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _fake = await Fakes.StartAsync(("test/delta", new FakeBehavior { StatusCode = 500 }));
-        _node = await TestNodes.StartAsync(TestNodes.Settings(_fake, _dataDir), tracing: t => t.AddInMemoryExporter(_spans));
+        _node = await TestNodes.StartAsync(TestNodes.Settings(_fake, _dataDir), logs: _logs, level: Microsoft.Extensions.Logging.LogLevel.Information,
+            tracing: t => t.AddInMemoryExporter(_spans));
     }
 
     public async Task DisposeAsync()
@@ -112,5 +114,21 @@ public class TracingTests : IAsyncLifetime
         Assert.Equal(attempt.SpanId, call.ParentSpanId);
         Assert.Contains(call.Events, e => e.Name == "gen_ai.first_token");
         Assert.True((int)call.GetTagItem("gen_ai.usage.output_tokens")! > 0);
+    }
+
+    [Fact]
+    public async Task Each_routed_request_logs_one_structured_line_with_its_trace()
+    {
+        var (spans, _) = await SendTracedAsync(new { model = "test/delta", messages = new[] { new { role = "user", content = "Hi" } } });
+        var route = Single(spans, "route");
+        await Wait.UntilAsync(() => _logs.Entries.Any(e => e.Category.EndsWith(".RequestLog", StringComparison.Ordinal)));
+        var line = Assert.Single(_logs.Entries, e => e.Category.EndsWith(".RequestLog", StringComparison.Ordinal)).Fields;
+        Assert.Equal(route.GetTagItem("router.route_id"), line["RouteId"]);
+        Assert.Equal(route.TraceId.ToHexString(), line["TraceId"]);
+        Assert.Equal((200, 2), (line["Status"], line["Attempts"]));
+        Assert.Equal(route.GetTagItem("gen_ai.response.model"), line["Model"]);
+        Assert.True((double)line["LatencyMs"]! > 0);
+        Assert.True(line.ContainsKey("CostUsd"));
+        Assert.Contains(_logs.Lines, l => l.Contains("falling back", StringComparison.Ordinal)); // the model switch keeps its line
     }
 }

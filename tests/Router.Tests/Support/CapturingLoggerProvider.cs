@@ -8,16 +8,23 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     public ConcurrentQueue<string> Lines { get; } = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Lines);
+    /// <summary>Each structured entry's category and named values (what a JSON formatter writes as fields).</summary>
+    public ConcurrentQueue<(string Category, IReadOnlyDictionary<string, object?> Fields)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Lines, Entries);
 
     public void Dispose() { }
 
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    private sealed class Logger(string category, ConcurrentQueue<string> lines, ConcurrentQueue<(string, IReadOnlyDictionary<string, object?>)> entries) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
             lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+            if (state is IReadOnlyList<KeyValuePair<string, object?>> fields)
+                entries.Enqueue((category, fields.ToDictionary(f => f.Key, f => f.Value)));
+        }
     }
 }
