@@ -91,12 +91,15 @@ public sealed partial class ModelActor
     {
         var (state, events) = _health.OnSuccess(Now, speed, wasProbe, _settings.Policy);
         Transition(state, events);
+        _history.Record(Now, ok: true, speed.LatencyMs, speed.FirstTokenMs, _health.Circuit);
     }
 
     private void Failed(UpstreamError error, bool wasProbe)
     {
         var (state, events) = _health.OnFailure(Now, error, wasProbe, _settings.Policy);
         Transition(state, events);
+        if (error.ShouldFallback) _history.Record(Now, ok: false, null, null, _health.Circuit); // the model's failures, not the caller's
+        else _history.Circuit(Now, _health.Circuit);
     }
 
     /// <summary>

@@ -26,6 +26,7 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
     private readonly ModelId _id;
     private readonly ModelActorSettings _settings;
     private readonly RouterMetrics.ModelSeries _series;
+    private readonly CallHistory _history = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, InFlightCall> _inFlight = new(StringComparer.Ordinal);
     private readonly SnapshotSchedule _snapshots;
@@ -66,6 +67,7 @@ public sealed partial class ModelActor : ReceivePersistentActor, IWithTimers
             call.Tail?.Abandon(); // a stream handed out but not yet read ends here
         });
         Command<GetModelHealth>(_ => Sender.Tell(View()));
+        Command<GetModelHistory>(_ => Sender.Tell(new ModelHistory(_id, _history.Points(Now, _health.Circuit))));
         Command<GetCallStatus>(q =>
         {
             if (_inFlight.ContainsKey(q.AttemptId)) Sender.Tell(new CallInProgress(q.AttemptId, _id));

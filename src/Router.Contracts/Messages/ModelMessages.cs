@@ -89,3 +89,17 @@ public sealed record ModelPerformance(double? FirstTokenMs, double? TokensPerSec
 {
     public static readonly ModelPerformance None = new(null, null, null);
 }
+
+/// <summary>Asks a model actor for its last 15 minutes (<see cref="ModelHistory"/>).</summary>
+public sealed record GetModelHistory(ModelId ModelId) : IWithModelId, IRouterMessage;
+
+/// <summary>A model's recent buckets, oldest first, for the health page's charts.</summary>
+public sealed record ModelHistory(ModelId ModelId, IReadOnlyList<HistoryPoint> Points) : IRouterMessage;
+
+/// <summary>
+/// One bucket of a model's history: calls that succeeded and failed (the model's own failures), latency p50/p95 and
+/// mean time to first token (ms; null without calls), and the circuit at its end.
+/// </summary>
+public sealed record HistoryPoint(DateTimeOffset Start, long Calls, long Failures, double? LatencyP50Ms, double? LatencyP95Ms,
+    double? FirstTokenMs, CircuitState Circuit) : IRouterMessage;
+

@@ -120,6 +120,7 @@ public sealed class RouterNode : IAsyncDisposable
         {
             app.MapChatEndpoints();
             app.MapModelEndpoints();
+            app.MapHistoryEndpoints();
             app.MapCacheEndpoints();
             app.MapHealthPage();
         }

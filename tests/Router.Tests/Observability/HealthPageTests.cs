@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Router.FakeOpenRouter;
 using Router.Tests.Support;
 using Xunit.Abstractions;
@@ -38,6 +39,18 @@ public class HealthPageTests(ITestOutputHelper output) : NodeTestBase
         Assert.Matches(new System.Text.RegularExpressions.Regex(@"data-model=""test/beta""(?:(?!</tr>).)*?0\.0 %</td>\s*<td class=""num"">0\.\d{3}</td>",
             System.Text.RegularExpressions.RegexOptions.Singleline), dom);
 
+        // The last 15 minutes as charts with data: the cluster first, then the troubled models first (delta's circuit is open).
+        var cards = Regex.Matches(dom, "data-history=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal("all models (cluster)", cards[0]);
+        Assert.True(cards.IndexOf("test/delta") < cards.IndexOf("test/beta"), string.Join(", ", cards));
+        string Card(string model) => Regex.Match(dom, "data-history=\"" + Regex.Escape(model) + "\".*?(?=data-history=|<table>|$)", RegexOptions.Singleline).Value;
+        const string Line = "><polyline stroke=\"[^\"]+\" points=\"[\\d.]+,[\\d.]+"; // a polyline with at least one point
+        Assert.Matches("data-series=\"requests\"[^>]*" + Line, Card("test/beta"));
+        Assert.Matches("data-series=\"latency\"[^>]*" + Line, Card("test/beta"));
+        Assert.Contains("fill=\"#d64545\"", Card("test/delta")); // its circuit strip shows it open
+        Assert.Contains("error rate <b>100.0 %</b>", Card("test/delta"));
+        Assert.Matches("data-series=\"fallbacks\"[^>]*" + Line, Card("all models (cluster)"));
+
         var screenshot = Path.Combine(AppContext.BaseDirectory, "TestResults", "health-page.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         File.Delete(screenshot);
@@ -60,7 +73,7 @@ public class HealthPageTests(ITestOutputHelper output) : NodeTestBase
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--hide-scrollbars", $"--user-data-dir={profile}",
-                "--window-size=1400,520", "--virtual-time-budget=3000", mode, url,
+                "--window-size=1400,900", "--virtual-time-budget=3000", mode, url,
             ]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var stdout = process.StandardOutput.ReadToEndAsync();
             _ = process.StandardError.ReadToEndAsync();
