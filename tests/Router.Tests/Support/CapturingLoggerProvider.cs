@@ -24,7 +24,11 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         {
             lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
             if (state is IReadOnlyList<KeyValuePair<string, object?>> fields)
-                entries.Enqueue((category, fields.ToDictionary(f => f.Key, f => f.Value)));
+            {
+                var named = new Dictionary<string, object?>();
+                foreach (var (name, value) in fields) named[name] = value; // a template may name a value twice
+                entries.Enqueue((category, named));
+            }
         }
     }
 }
