@@ -33,7 +33,7 @@ public static class Tracing
         }
 
         var (ten, tenUrl) = Start("trace10", "parentbased_traceidratio", "0.1");
-        var (all, allUrl) = Start("trace100", Environment.GetEnvironmentVariable("BENCH_SAMPLER") ?? "parentbased_always_on", "1");
+        var (all, allUrl) = Start("trace100", "parentbased_always_on", "1");
         using (ten)
         using (all)
         {
