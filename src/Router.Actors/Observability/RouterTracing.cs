@@ -17,12 +17,17 @@ public static class RouterTracing
     /// <summary>The current activity's <c>traceparent</c>, to travel in a message; null when there is none.</summary>
     public static string? CurrentParent => Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
 
-    /// <summary>A span that is a child of <paramref name="traceParent"/> (a new trace when null or malformed).</summary>
+    /// <summary>
+    /// A span that is a child of <paramref name="traceParent"/> (a new trace when null or malformed). Under a parent
+    /// that is not sampled, no span at all: the caller carries the parent's context on instead.
+    /// </summary>
     public static Activity? StartSpan(string name, ActivityKind kind, string? traceParent)
     {
         if (!Source.HasListeners()) return null;
         var previous = Activity.Current;
-        if (!ActivityContext.TryParse(traceParent, null, isRemote: true, out var parent))
+        // Not "remote": the SDK then makes nothing for a child it does not sample, where under a remote parent it
+        // would make a propagation-only span (its cost, for every request not sampled).
+        if (!ActivityContext.TryParse(traceParent, null, isRemote: false, out var parent))
             Activity.Current = null; // a root: not whatever the thread last ran
         var span = Source.StartActivity(name, kind, parent);
         Activity.Current = previous;

@@ -13,10 +13,12 @@ namespace Router.Actors.Routing;
 internal sealed class RouteTrace
 {
     private readonly Activity? _route;
+    private readonly string? _parent;
     private Activity? _attempt;
 
     public RouteTrace(string routeId, RouteRequest route)
     {
+        _parent = route.TraceParent;
         _route = RouterTracing.StartSpan("route", ActivityKind.Internal, route.TraceParent);
         if (_route is not { IsAllDataRequested: true }) return; // not sampled: the span only carries the context on
         _route.SetTag(Tags.RouteId, routeId);
@@ -25,11 +27,14 @@ internal sealed class RouteTrace
         _route.SetTag(Tags.Stream, route.Stream);
     }
 
-    /// <summary>An attempt goes to <paramref name="candidate"/>'s model actor; returns the context its call continues.</summary>
+    /// <summary>
+    /// An attempt goes to <paramref name="candidate"/>'s model actor; returns the context its call continues (the
+    /// request's own when the route is not traced, so that its call is not traced either).
+    /// </summary>
     public string? AttemptStarted(Candidate candidate)
     {
         _attempt = Attempt(candidate);
-        return _attempt?.Id;
+        return _attempt?.Id ?? _parent;
     }
 
     /// <summary>An attempt's outcome: ends the attempt in flight, or records a candidate passed over as an instant span.</summary>

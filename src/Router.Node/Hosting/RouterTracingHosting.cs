@@ -22,7 +22,10 @@ public static class RouterTracingHosting
             {
                 tracing.AddSource(RouterTracing.SourceName)
                     .AddAspNetCoreInstrumentation(o => o.Filter = IsApiRequest)
-                    .AddHttpClientInstrumentation();
+                    // Only calls inside a trace: a call with no parent is either outside any request (the catalog
+                    // fetch) or a request's call that was not sampled, whose trace must not appear as an orphan.
+                    .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = _ =>
+                        System.Diagnostics.Activity.Current is { } call && call.ParentSpanId != default(System.Diagnostics.ActivitySpanId));
                 if (settings.Tracing) tracing.AddOtlpExporter();
                 extra?.Invoke(tracing);
             });

@@ -52,15 +52,21 @@ public class TracingTests : IAsyncLifetime
     /// <summary>Sends <paramref name="body"/> as part of a trace of the caller's; returns the trace's spans once the server's has ended.</summary>
     private async Task<(List<Activity> Spans, ActivitySpanId CallerSpan)> SendTracedAsync(object body)
     {
+        var (trace, caller) = await SendAsync(body, sampled: true);
+        await Wait.UntilAsync(() => _spans.Of(trace).Any(s => s.ParentSpanId == caller) && _spans.Of(trace).Any(s => s.OperationName == "route"));
+        return (_spans.Of(trace), caller);
+    }
+
+    private async Task<(ActivityTraceId Trace, ActivitySpanId Caller)> SendAsync(object body, bool sampled)
+    {
         var trace = ActivityTraceId.CreateRandom();
         var caller = ActivitySpanId.CreateRandom();
         using var request = new HttpRequestMessage(HttpMethod.Post, _node.Url + "/v1/chat/completions") { Content = JsonContent.Create(body) };
-        request.Headers.Add("traceparent", $"00-{trace.ToHexString()}-{caller.ToHexString()}-01");
+        request.Headers.Add("traceparent", $"00-{trace.ToHexString()}-{caller.ToHexString()}-{(sampled ? "01" : "00")}");
         using var response = await Http.SendAsync(request);
         await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"HTTP {(int)response.StatusCode}");
-        await Wait.UntilAsync(() => _spans.Of(trace).Any(s => s.ParentSpanId == caller) && _spans.Of(trace).Any(s => s.OperationName == "route"));
-        return (_spans.Of(trace), caller);
+        return (trace, caller);
     }
 
     private static Activity Single(IEnumerable<Activity> spans, string name) => Assert.Single(spans, s => s.DisplayName == name);
@@ -130,5 +136,19 @@ public class TracingTests : IAsyncLifetime
         Assert.True((double)line["LatencyMs"]! > 0);
         Assert.True(line.ContainsKey("CostUsd"));
         Assert.Contains(_logs.Lines, l => l.Contains("falling back", StringComparison.Ordinal)); // the model switch keeps its line
+    }
+
+    [Fact]
+    public async Task A_request_its_caller_did_not_sample_leaves_no_span_and_no_orphan_upstream_call()
+    {
+        var hello = new { model = "test/beta", messages = new[] { new { role = "user", content = "Hi" } } };
+        var (unsampled, _) = await SendAsync(hello, sampled: false);
+        // The same model's actor ends the first call before the second: once the second is exported, the first would be.
+        var (spans, _) = await SendTracedAsync(hello);
+        await Wait.UntilAsync(() => _spans.Of(spans[0].TraceId).Any(s => s.DisplayName == "chat test/beta"));
+
+        Assert.Empty(_spans.Of(unsampled));
+        lock (_spans)
+            Assert.DoesNotContain(_spans, s => s.Source.Name == "System.Net.Http" && s.ParentSpanId == default); // no upstream call as a trace of its own
     }
 }
