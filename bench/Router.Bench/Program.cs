@@ -153,8 +153,8 @@ var ttftOverhead = Median(ttftRouted.Skip(50)) - Median(ttftDirect.Skip(50));
 Report("TTFT direct / routed (median)", $"{Median(ttftDirect.Skip(50)):0.000} / {Median(ttftRouted.Skip(50)):0.000} ms");
 Report("TTFT overhead (median)", $"{ttftOverhead:0.000} ms", "<= 1 ms", ttftOverhead <= 1);
 
-// Tracing: CPU per request with every trace exported, and with 10 % of them, against this node (tracing off).
-var traced = await Router.Bench.Tracing.RunAsync(nodeDll, env, workDir, node, routedUrl, load, chat, workers, duration);
+// Tracing: CPU per request with every trace exported, and with 10 % of them, against tracing off (three fresh nodes).
+var traced = await Router.Bench.Tracing.RunAsync(nodeDll, env, workDir, load, chat, workers, duration);
 Report("CPU per request: tracing off / 10 % / 100 %", $"{traced.OffMicros:0} / {traced.TenPercentMicros:0} / {traced.AllMicros:0} us");
 Report("tracing cost at 10 % / 100 % sampling", $"{traced.TenPercentMicros / traced.OffMicros - 1:+0.0%;-0.0%} / {traced.AllMicros / traced.OffMicros - 1:+0.0%;-0.0%}",
     "10 % <= +5 %", traced.TenPercentMicros / traced.OffMicros - 1 <= 0.05);

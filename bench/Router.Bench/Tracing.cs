@@ -7,37 +7,44 @@ namespace Router.Bench;
 
 /// <summary>
 /// What tracing costs: a node exporting every trace, one exporting 10 % of them (OTEL_TRACES_SAMPLER), both to a
-/// collector that takes and drops the exports, against a node with tracing off, in alternating rounds; CPU per
-/// request of each node process.
+/// collector that takes and drops the exports, against a node with tracing off, all three started together (so their
+/// code is as warm), in alternating rounds; CPU per request of each node process.
 /// </summary>
 public static class Tracing
 {
     public sealed record Result(double OffMicros, double TenPercentMicros, double AllMicros);
 
-    public static async Task<Result> RunAsync(string nodeDll, IReadOnlyDictionary<string, string> env, string workDir, ChildProcess offNode, string offUrl,
+    public static async Task<Result> RunAsync(string nodeDll, IReadOnlyDictionary<string, string> env, string workDir,
         Load load, byte[] chat, int workers, TimeSpan duration)
     {
         var sinkPort = ChildProcess.FreePort();
         await using var sink = await StartSinkAsync(sinkPort);
-        (ChildProcess Node, string Url) Start(string name, string sampler, string ratio)
+        (ChildProcess Node, string Url) Start(string name, string? sampler, string ratio)
         {
             var port = ChildProcess.FreePort();
             var nodeEnv = new Dictionary<string, string>(env)
             {
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}", ["ROUTER_PORT"] = ChildProcess.FreePort().ToString(),
                 ["ROUTER_DATA_DIR"] = Path.Combine(workDir, "data-" + name),
-                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{sinkPort}", ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-                ["OTEL_TRACES_SAMPLER"] = sampler, ["OTEL_TRACES_SAMPLER_ARG"] = ratio,
             };
+            if (sampler is not null)
+            {
+                nodeEnv["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{sinkPort}";
+                nodeEnv["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                nodeEnv["OTEL_TRACES_SAMPLER"] = sampler;
+                nodeEnv["OTEL_TRACES_SAMPLER_ARG"] = ratio;
+            }
             return (ChildProcess.Start(nodeDll, [], nodeEnv, workDir), $"http://127.0.0.1:{port}/v1/chat/completions");
         }
 
+        var (off, offUrl) = Start("trace-off", null, "");
         var (ten, tenUrl) = Start("trace10", "parentbased_traceidratio", "0.1");
         var (all, allUrl) = Start("trace100", "parentbased_always_on", "1");
+        using (off)
         using (ten)
         using (all)
         {
-            foreach (var url in new[] { tenUrl, allUrl })
+            foreach (var url in new[] { offUrl, tenUrl, allUrl })
             {
                 var until = DateTime.UtcNow.AddSeconds(60);
                 while (true)
@@ -47,7 +54,7 @@ public static class Tracing
                 }
                 await load.ClosedLoopAsync(url, chat, workers, TimeSpan.FromSeconds(3));
             }
-            var offCpu = new CpuPerRequest(offNode);
+            var offCpu = new CpuPerRequest(off);
             var tenCpu = new CpuPerRequest(ten);
             var allCpu = new CpuPerRequest(all);
             for (var round = 0; round < 3; round++)
@@ -77,7 +84,7 @@ public static class Tracing
     }
 }
 
-/// <summary><c>bench/run.sh tracing [seconds]</c>: only the tracing round, against a fake and a node with tracing off.</summary>
+/// <summary><c>bench/run.sh tracing [seconds]</c>: only the tracing round, against a fake.</summary>
 public static class TracingOnly
 {
     public static async Task<int> RunAsync(double seconds)
@@ -89,26 +96,14 @@ public static class TracingOnly
         var workDir = Directory.CreateTempSubdirectory("router-bench-").FullName;
         using var fake = ChildProcess.Start(Path.Combine(root, "src/Router.FakeOpenRouter/bin/Release/net10.0/Router.FakeOpenRouter.dll"),
             ["--port", fakePort.ToString(), "--h2c-port", fakeH2cPort.ToString(), "--models", "300", "--api-key", "bench-key"]);
-        var nodePort = ChildProcess.FreePort();
         var env = new Dictionary<string, string>
         {
             ["OPENROUTER_API_KEY"] = "bench-key", ["OPENROUTER_BASE_URL"] = $"http://127.0.0.1:{fakeH2cPort}/api/v1", ["OPENROUTER_HTTP_VERSION"] = "2.0",
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{nodePort}", ["ROUTER_PORT"] = ChildProcess.FreePort().ToString(),
-            ["ROUTER_DATA_DIR"] = Path.Combine(workDir, "data"), ["Logging__LogLevel__Default"] = "Warning", ["ROUTER_AKKA_HOCON"] = "akka.loglevel = WARNING",
+            ["Logging__LogLevel__Default"] = "Warning", ["ROUTER_AKKA_HOCON"] = "akka.loglevel = WARNING",
         };
-        using var node = ChildProcess.Start(nodeDll, [], env, workDir);
         using var http = Load.NewClient(64);
-        var load = new Load(http);
-        var url = $"http://127.0.0.1:{nodePort}/v1/chat/completions";
         var chat = System.Text.Encoding.UTF8.GetBytes("""{"model":"openai/nova-1-mini","messages":[{"role":"user","content":"Hello, world!"}]}""");
-        var until = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try { await load.OnceAsync(url, chat); break; }
-            catch (HttpRequestException) when (DateTime.UtcNow < until) { await Task.Delay(50); }
-        }
-        await load.ClosedLoopAsync(url, chat, 32, TimeSpan.FromSeconds(3));
-        var r = await Tracing.RunAsync(nodeDll, env, workDir, node, url, load, chat, 32, TimeSpan.FromSeconds(seconds));
+        var r = await Tracing.RunAsync(nodeDll, env, workDir, new Load(http), chat, 32, TimeSpan.FromSeconds(seconds));
         Console.WriteLine($"  CPU per request: tracing off {r.OffMicros:0} us, 10 % {r.TenPercentMicros:0} us ({r.TenPercentMicros / r.OffMicros - 1:+0.0%;-0.0%}), " +
                           $"100 % {r.AllMicros:0} us ({r.AllMicros / r.OffMicros - 1:+0.0%;-0.0%})");
         Directory.Delete(workDir, recursive: true);
