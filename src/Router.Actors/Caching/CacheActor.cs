@@ -19,7 +19,7 @@ public sealed record CacheSettings(TimeSpan Ttl, CacheMemory Memory, int MaxWait
 /// stored and dropped answer is journaled (a snapshot of the bucket every <see cref="CacheSettings.SnapshotEvery"/>
 /// changes, the events before it deleted), and a bucket recovers its answers still within their time.
 /// </summary>
-public sealed class CacheActor : ReceivePersistentActor, IWithTimers
+public sealed class CacheActor : Persistence.SnapshotCompactingActor, IWithTimers
 {
     private readonly CacheSettings _settings;
     private readonly CacheBucket<Asker> _bucket;
@@ -106,16 +106,7 @@ public sealed class CacheActor : ReceivePersistentActor, IWithTimers
             foreach (var key in _bucket.Stalled(Now, _settings.FlightTimeout))
                 _bucket.Release(key, Now)?.Ref.Tell(new CacheLead(key));
         });
-        Command<SaveSnapshotSuccess>(saved =>
-        {
-            DeleteMessages(saved.Metadata.SequenceNr);
-            DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
-        });
-        Command<SaveSnapshotFailure>(_ => { }); // the events are all still there
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(_ => { });
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
+        CompactOnSnapshot();
     }
 
     public override string PersistenceId { get; }

@@ -17,7 +17,7 @@ namespace Router.Actors.Quota;
 /// confirmed count is snapshotted and the events before it deleted, so a restart reads one snapshot and a few events,
 /// not a day of them.
 /// </summary>
-public sealed class QuotaActor : ReceivePersistentActor
+public sealed class QuotaActor : Persistence.SnapshotCompactingActor
 {
     public const int DefaultSnapshotEvery = 1000;
 
@@ -69,16 +69,7 @@ public sealed class QuotaActor : ReceivePersistentActor
             _used--;
             PersistAsync(new QuotaUsed(-1), Confirmed);
         });
-        Command<SaveSnapshotSuccess>(s =>
-        {
-            DeleteMessages(s.Metadata.SequenceNr);
-            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
-        });
-        Command<SaveSnapshotFailure>(_ => { }); // the events are all still there
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(_ => { });
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
+        CompactOnSnapshot();
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
     }
 
