@@ -48,6 +48,16 @@ public sealed class RouterMetrics
 
     public Counter Fallbacks { get; }
 
+    /// <summary>The fallbacks counted in <see cref="Fallbacks"/>, by time (the health page's chart).</summary>
+    public FallbackHistory FallbackHistory { get; } = new();
+
+    /// <summary>A route moves on to its next candidate, for <paramref name="reason"/>.</summary>
+    public void FellBack(string reason, DateTimeOffset now)
+    {
+        Fallbacks.WithLabels(reason).Inc();
+        FallbackHistory.Record(now);
+    }
+
     public Counter Routes { get; }
 
     public Gauge CircuitState { get; }

@@ -39,8 +39,9 @@ public sealed class OpenRouterClient : IDisposable
             AutomaticDecompression = DecompressionMethods.All,
             ConnectTimeout = TimeSpan.FromSeconds(10),
             EnableMultipleHttp2Connections = true, // past the server's limit of concurrent streams, another connection
+            ActivityHeadersPropagator = null, // UpstreamSpans sends a traced call's context, and only a traced call's
         };
-        _http = new HttpClient(handler)
+        _http = new HttpClient(new UpstreamSpans(handler))
         {
             BaseAddress = new Uri(options.BaseUrl.TrimEnd('/') + "/"),
             Timeout = System.Threading.Timeout.InfiniteTimeSpan, // the pipeline owns timeouts

@@ -102,7 +102,7 @@ internal sealed class RouteSession
     {
         _context.ModelRegion.Tell(new CancelCall(model, attemptId));
         _context.Board.BlockNodeOf(model, Now + _context.Settings.UnreachableRest);
-        _context.Metrics.Fallbacks.WithLabels("unreachable").Inc();
+        _context.Metrics.FellBack("unreachable", Now);
         OnFailure(model, RouteErrors.Unreachable(model, _context.Settings.UnreachableAfter));
     }
 
@@ -135,7 +135,7 @@ internal sealed class RouteSession
         Record(candidate, AttemptOutcome.Rejected, $"{m.Reason.Text()} until {m.RetryAt:O}", null);
         _current = null;
         _lastError ??= RouteErrors.Resting(m.ModelId, m.Reason, m.RetryAt, Now);
-        _context.Metrics.Fallbacks.WithLabels("resting").Inc();
+        _context.Metrics.FellBack("resting", Now);
         _host.Log.Info("Request {0}: model {1} is resting ({2}) until {3:O}; trying the next candidate", LogText.Safe(Id), LogText.Safe(m.ModelId), m.Reason.Text(), m.RetryAt);
         TryNext();
     }
@@ -254,7 +254,7 @@ internal sealed class RouteSession
             Finish(new RouteFailed(error, _attempts));
             return;
         }
-        _context.Metrics.Fallbacks.WithLabels(RouterMetrics.Label(error.Kind)).Inc();
+        _context.Metrics.FellBack(RouterMetrics.Label(error.Kind), Now);
         _host.Log.Info("Request {0}: model {1} failed ({2}: {3}); falling back to the next candidate", LogText.Safe(Id), LogText.Safe(model), error.Kind, LogText.Safe(error.Message));
         TryNext();
     }

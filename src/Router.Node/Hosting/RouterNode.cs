@@ -111,6 +111,7 @@ public sealed class RouterNode : IAsyncDisposable
                            "Router calls it at {Url}",
                 settings.DevModeReason, fake.RootUrl, fake.RootUrl, clientOptions.BaseUrl);
         var guard = new BindGuard();
+        app.UseServerSpans();
         app.UseOpenAiErrors();
         app.Use((http, next) => guard.IsOpen ? next(http) : HttpResults.WriteErrorAsync(http, NotYetServing));
         app.UseApiKeys(app.Services.GetRequiredService<ApiKeyRing>());

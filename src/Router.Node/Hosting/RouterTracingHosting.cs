@@ -8,7 +8,7 @@ namespace Router.Node.Hosting;
 /// <summary>
 /// OpenTelemetry traces, on when OTEL_EXPORTER_OTLP_ENDPOINT is set (the other OTEL_* variables, the sampler
 /// included, are the SDK's own): the API's HTTP requests (an incoming <c>traceparent</c> continued), Router's route,
-/// attempt and call spans, and the HTTP calls to OpenRouter. Off, nothing listens and no span is made.
+/// attempt and call spans, and the HTTP calls to OpenRouter, all from Router's own source. Off, nothing listens and no span is made.
 /// </summary>
 public static class RouterTracingHosting
 {
@@ -20,19 +20,12 @@ public static class RouterTracingHosting
                 serviceInstanceId: $"{settings.Hostname}:{settings.Port}"))
             .WithTracing(tracing =>
             {
-                tracing.AddSource(RouterTracing.SourceName)
-                    .AddAspNetCoreInstrumentation(o => o.Filter = IsApiRequest)
-                    // Only calls inside a trace: a call with no parent is either outside any request (the catalog
-                    // fetch) or a request's call that was not sampled, whose trace must not appear as an orphan.
-                    .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = _ =>
-                        System.Diagnostics.Activity.Current is { } call && call.ParentSpanId != default(System.Diagnostics.ActivitySpanId));
+                // Router's source alone: it makes the API requests' server spans (ServerSpans) and the upstream
+                // calls' client spans (UpstreamSpans) too, so that a request not sampled costs no span.
+                tracing.AddSource(RouterTracing.SourceName);
                 if (settings.Tracing) tracing.AddOtlpExporter();
                 extra?.Invoke(tracing);
             });
         return services;
     }
-
-    /// <summary>Requests for answers and models; not the probes, metrics scrapes and health page polls.</summary>
-    private static bool IsApiRequest(HttpContext http) =>
-        http.Request.Path.StartsWithSegments("/v1") || http.Request.Path.StartsWithSegments("/api/v1");
 }

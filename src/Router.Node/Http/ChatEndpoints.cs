@@ -80,7 +80,7 @@ public static class ChatEndpoints
         RouteResult result;
         try
         {
-            result = await chat.Coordinators.RouteAsync(new RouteRequest(request, Stream: stream, RouteId: routeId), ct);
+            result = await chat.Coordinators.RouteAsync(new RouteRequest(request, Stream: stream, RouteId: routeId, TraceParent: ServerSpans.TraceParentOf(http)), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

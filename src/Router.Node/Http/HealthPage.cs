@@ -111,18 +111,20 @@ public static class HealthPage
             const errors = points.map(p => p.calls + p.failures ? 100 * p.failures / (p.calls + p.failures) : null);
             const p50 = points.map(p => p.latency_p50_ms), p95 = points.map(p => p.latency_p95_ms);
             const ttft = points.map(p => p.first_token_ms);
-            const fallbacks = points.map(p => p.failures / seconds);
+            const fallbacks = points.map(p => (p.fallbacks ?? 0) / seconds);
             const box = (label, value, svg) => `<div class="chart-box">${label} <b>${value}</b>${svg}</div>`;
             return `<div class="card${total ? " total" : ""}" data-history="${esc(name)}"><div class="name">${esc(name)}</div>` +
               box("requests/s", fmt(last(reqs), ""), chart("requests", [reqs], ["#3a6ff7"])) +
               box("error rate", fmt(last(errors), " %"), chart("errors", [errors], ["#d64545"], 100)) +
               box("latency p50/p95", fmt(last(p50), "", 0) + " / " + fmt(last(p95), " ms", 0), chart("latency", [p50, p95], ["#3a6ff7", "#9b59d0"])) +
               box("first token", fmt(last(ttft), " ms", 0), chart("ttft", [ttft], ["#2a9d8f"])) +
-              (total ? box("fallbacks/s", fmt(last(fallbacks), ""), chart("fallbacks", [fallbacks], ["#e0a526"]))
+              (total ? box("fallbacks/s (this node)", fmt(last(fallbacks), ""), chart("fallbacks", [fallbacks], ["#e0a526"]))
                      : box("circuit", esc(points.length ? points[points.length - 1].circuit.replace("_", "-") : ""), circuitStrip(points))) + `</div>`;
           }
-          // Every model's buckets summed by time: the cluster's calls (each model's actor counts all of its own).
-          function totals(models) {
+          // Every model's buckets summed by time: the cluster's calls (each model's actor counts all of its own), with
+          // the fallbacks of this node's routes (router_fallbacks_total) in the same buckets.
+          function totals(models, nodeFallbacks) {
+            const fellBack = new Map(nodeFallbacks.map(p => [Date.parse(p.start), p.fallbacks]));
             const byStart = new Map();
             for (const m of models) for (const p of m.points) {
               const t = byStart.get(p.start) ?? { start: p.start, calls: 0, failures: 0, lat: [], p95: [], ttft: [], circuit: "closed" };
@@ -135,7 +137,7 @@ public static class HealthPage
             const median = a => a.length ? [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] : null;
             return [...byStart.values()].sort((a, b) => a.start < b.start ? -1 : 1).map(t => ({
               calls: t.calls, failures: t.failures, latency_p50_ms: median(t.lat), latency_p95_ms: t.p95.length ? Math.max(...t.p95) : null,
-              first_token_ms: median(t.ttft), circuit: t.circuit }));
+              first_token_ms: median(t.ttft), circuit: t.circuit, fallbacks: fellBack.get(Date.parse(t.start)) ?? 0 }));
           }
           async function refreshCharts() {
             try {
@@ -150,7 +152,7 @@ public static class HealthPage
                 const [x, y] = [trouble(a), trouble(b)];
                 return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
               });
-              document.getElementById("charts").innerHTML = card("all models (cluster)", totals(models), seconds, true) +
+              document.getElementById("charts").innerHTML = card("all models (cluster)", totals(models, history.node_fallbacks), seconds, true) +
                 models.map(m => card(m.model_id, m.points, seconds, false)).join("");
             } catch (e) {
               document.getElementById("charts").textContent = "cannot reach Router: " + e;

@@ -101,8 +101,11 @@ public class TracingTests : IAsyncLifetime
         Assert.Equal(answered, okCall.GetTagItem("gen_ai.response.model"));
         Assert.True((int)okCall.GetTagItem("gen_ai.usage.input_tokens")! > 0);
         Assert.True((int)okCall.GetTagItem("gen_ai.usage.output_tokens")! > 0);
-        foreach (var call in new[] { failedCall, okCall })
-            Assert.Single(ChildrenOf(spans, call), s => s.Kind == ActivityKind.Client && s.Source.Name == "System.Net.Http");
+        var httpCalls = new[] { failedCall, okCall }.Select(call => Assert.Single(ChildrenOf(spans, call), s => s.Kind == ActivityKind.Client)).ToList();
+        Assert.All(httpCalls, c => Assert.Equal(("POST", "/api/v1/chat/completions"), (c.DisplayName, new Uri((string)c.GetTagItem("url.full")!).AbsolutePath)));
+        Assert.Equal((500, 200), ((int)httpCalls[0].GetTagItem("http.response.status_code")!, (int)httpCalls[1].GetTagItem("http.response.status_code")!));
+        // OpenRouter is sent the context of the HTTP call's span, so its own spans would nest under it.
+        Assert.Equal(httpCalls[1].Id, _fake.Script.LastHeaders["traceparent"]);
 
         // No text in spans unless ROUTER_TRACE_CONTENT: no tag anywhere holds the prompt.
         Assert.DoesNotContain(spans.SelectMany(s => s.TagObjects), t => t.Value?.ToString()?.Contains("secret prompt") == true);
@@ -149,6 +152,19 @@ public class TracingTests : IAsyncLifetime
 
         Assert.Empty(_spans.Of(unsampled));
         lock (_spans)
-            Assert.DoesNotContain(_spans, s => s.Source.Name == "System.Net.Http" && s.ParentSpanId == default); // no upstream call as a trace of its own
+            Assert.DoesNotContain(_spans, s => s.ParentSpanId == default); // no upstream call, nor anything else, as a trace of its own
+    }
+
+    [Fact]
+    public async Task A_request_without_a_traceparent_starts_a_trace_of_its_own()
+    {
+        using var response = await Http.PostAsJsonAsync(_node.Url + "/v1/chat/completions", new { model = "test/beta", messages = new[] { new { role = "user", content = "Hi" } } });
+        Assert.True(response.IsSuccessStatusCode);
+        Activity? server = null;
+        await Wait.UntilAsync(() => (server = _spans.ToArray().FirstOrDefault(s => s.Kind == ActivityKind.Server && s.ParentSpanId == default)) is not null
+                                    && _spans.Of(server.TraceId).Any(s => s.DisplayName == "chat test/beta"));
+        Assert.Equal(("POST", "/v1/chat/completions", 200), (server!.GetTagItem("http.request.method"), server.GetTagItem("http.route"), server.GetTagItem("http.response.status_code")));
+        var route = Single(_spans.Of(server.TraceId), "route");
+        Assert.Equal(server.SpanId, route.ParentSpanId);
     }
 }

@@ -14,7 +14,8 @@ public sealed class OtlpReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    public sealed record Span(string TraceId, string SpanId, string ParentSpanId, string Name, int Kind, string Instance, IReadOnlyDictionary<string, string> Attributes);
+    public sealed record Span(string TraceId, string SpanId, string ParentSpanId, string Name, int Kind, string Instance, IReadOnlyDictionary<string, string> Attributes,
+        ulong StartNanos, ulong EndNanos);
 
     public ConcurrentQueue<Span> Spans { get; } = new();
 
@@ -68,11 +69,12 @@ public sealed class OtlpReceiver : IAsyncDisposable
         return spans;
     }
 
-    /// <summary>Span: trace_id(1), span_id(2), parent_span_id(4), name(5), kind(6), attributes(9).</summary>
+    /// <summary>Span: trace_id(1), span_id(2), parent_span_id(4), name(5), kind(6), start(7), end(8), attributes(9).</summary>
     private static Span ReadSpan(byte[] span, string instance)
     {
         string traceId = "", spanId = "", parent = "", name = "";
         var kind = 0;
+        ulong start = 0, end = 0;
         var attributes = new Dictionary<string, string>();
         var input = new CodedInputStream(span);
         while (input.ReadTag() is var tag and not 0)
@@ -84,6 +86,8 @@ public sealed class OtlpReceiver : IAsyncDisposable
                 case 4: parent = Convert.ToHexStringLower(input.ReadBytes().ToByteArray()); break;
                 case 5: name = input.ReadString(); break;
                 case 6: kind = input.ReadEnum(); break;
+                case 7: start = input.ReadFixed64(); break;
+                case 8: end = input.ReadFixed64(); break;
                 case 9:
                     var (key, value) = KeyValue(input.ReadBytes().ToByteArray());
                     attributes[key] = value;
@@ -91,7 +95,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
                 default: input.SkipLastField(); break;
             }
         }
-        return new Span(traceId, spanId, parent, name, kind, instance, attributes);
+        return new Span(traceId, spanId, parent, name, kind, instance, attributes, start, end);
     }
 
     /// <summary>KeyValue: key(1), value(2) as AnyValue: string(1), bool(2), int(3), double(4); read as text.</summary>

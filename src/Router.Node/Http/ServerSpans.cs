@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Routing;
+using Router.Actors.Observability;
+using Tags = Router.Actors.Observability.RouterTracing.Tags;
+
+namespace Router.Node.Http;
+
+/// <summary>
+/// The server span of each API request (OpenTelemetry's HTTP conventions), made here rather than by ASP.NET Core's
+/// instrumentation, which creates and fills an activity for every request, sampled or not. An incoming
+/// <c>traceparent</c> is continued. Under a parent its caller did not sample nothing is made, and the parent travels
+/// on to the route (<see cref="TraceParentOf"/>) so that the route is not sampled on its own either.
+/// </summary>
+public static class ServerSpans
+{
+    private sealed record UnsampledParent(string TraceParent);
+
+    public static IApplicationBuilder UseServerSpans(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (!RouterTracing.Source.HasListeners() || !IsApiRequest(http.Request.Path))
+        {
+            await next(http);
+            return;
+        }
+        string? traceParent = http.Request.Headers.TraceParent;
+        var span = RouterTracing.StartSpan(NameOf(http), ActivityKind.Server, traceParent);
+        if (span is not { Recorded: true })
+        {
+            // Not sampled: nothing to record, and Activity.Current left alone (an ambient activity makes every
+            // switch of this request's execution context run Activity's change handler). The route learns that
+            // the trace is not sampled from the context carried on.
+            if ((span?.Id ?? traceParent) is { } unsampled) http.Features.Set(new UnsampledParent(unsampled));
+            span?.Stop();
+            await next(http);
+            return;
+        }
+        Activity.Current = span; // for this request's flow only: what it starts nests under it
+        if (span.IsAllDataRequested) Describe(span, http);
+        try
+        {
+            await next(http);
+        }
+        catch (Exception e) when (span.IsAllDataRequested)
+        {
+            span.SetTag(Tags.ErrorType, e.GetType().FullName).SetStatus(ActivityStatusCode.Error);
+            throw;
+        }
+        finally
+        {
+            if (span.IsAllDataRequested) Finish(span, http.Response.StatusCode);
+            span.Stop();
+        }
+    });
+
+    /// <summary>The <c>traceparent</c> a request's route continues: its server span's, or the unsampled caller's.</summary>
+    public static string? TraceParentOf(HttpContext http) => !RouterTracing.Source.HasListeners() ? null
+        : RouterTracing.CurrentParent ?? http.Features.Get<UnsampledParent>()?.TraceParent;
+
+    /// <summary>Requests for answers and models; not the probes, metrics scrapes and health page polls.</summary>
+    private static bool IsApiRequest(PathString path) => path.StartsWithSegments("/v1") || path.StartsWithSegments("/api/v1");
+
+    private static string NameOf(HttpContext http) =>
+        http.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route } ? http.Request.Method + " " + route : http.Request.Method;
+
+    private static void Describe(Activity span, HttpContext http)
+    {
+        var request = http.Request;
+        span.SetTag("http.request.method", request.Method)
+            .SetTag("url.scheme", request.Scheme)
+            .SetTag("url.path", request.Path.Value)
+            .SetTag("network.protocol.version", request.Protocol switch { "HTTP/1.1" => "1.1", "HTTP/2" => "2", "HTTP/3" => "3", var other => other });
+        if (http.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route }) span.SetTag("http.route", route);
+    }
+
+    private static void Finish(Activity span, int status)
+    {
+        span.SetTag(Tags.HttpStatus, status);
+        if (status >= 500) span.SetTag(Tags.ErrorType, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).SetStatus(ActivityStatusCode.Error);
+    }
+}
