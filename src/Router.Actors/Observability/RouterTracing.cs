@@ -44,19 +44,28 @@ public static class RouterTracing
         return span;
     }
 
-    /// <summary>Runs <paramref name="work"/> with <paramref name="span"/> current, so that what it starts (an HTTP call) nests under it.</summary>
+    private static readonly AsyncLocal<Activity?> CallSpan = new();
+
+    /// <summary>
+    /// The span of the model call whose work runs on this flow (<see cref="Within"/>), for the HTTP calls it makes.
+    /// Router's own flow value rather than <see cref="Activity.Current"/>, whose change handler would then run at
+    /// every switch between this flow and another.
+    /// </summary>
+    public static Activity? Call => CallSpan.Value;
+
+    /// <summary>Runs <paramref name="work"/> with <paramref name="span"/> as its <see cref="Call"/>, so that what it starts (an HTTP call) nests under it.</summary>
     public static T Within<T>(Activity? span, Func<T> work)
     {
         if (span is null) return work();
-        var previous = Activity.Current;
-        Activity.Current = span;
+        var previous = CallSpan.Value;
+        CallSpan.Value = span;
         try
         {
             return work();
         }
         finally
         {
-            Activity.Current = previous;
+            CallSpan.Value = previous;
         }
     }
 

@@ -30,8 +30,8 @@ internal static class UpstreamRetries
                     logger.LogWarning("OpenRouter call failed ({Failure}); retry {Retry} of {Max} in {DelayMs:0} ms",
                         args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name,
                         args.AttemptNumber + 1, options.RetryAttempts - 1, args.RetryDelay.TotalMilliseconds);
-                    // The call's span (current while it runs) counts its retries.
-                    if (System.Diagnostics.Activity.Current is { Source.Name: Observability.RouterTracing.SourceName } span)
+                    // The call's span counts its retries.
+                    if (Observability.RouterTracing.Call is { } span)
                         span.SetTag(Observability.RouterTracing.Tags.Retries, args.AttemptNumber + 1);
                     return default;
                 },

@@ -14,13 +14,13 @@ namespace Router.Actors.OpenRouter;
 public sealed class UpstreamSpans(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        Activity.Current is { Recorded: true, Source.Name: RouterTracing.SourceName } parent
+        RouterTracing.Call is { Recorded: true } parent
             ? SendTracedAsync(request, parent, cancellationToken)
             : base.SendAsync(request, cancellationToken);
 
     private async Task<HttpResponseMessage> SendTracedAsync(HttpRequestMessage request, Activity parent, CancellationToken ct)
     {
-        using var span = RouterTracing.Source.StartActivity(request.Method.Method, ActivityKind.Client, parent.Context);
+        var span = RouterTracing.StartChild(request.Method.Method, ActivityKind.Client, parent);
         if (span is null) return await base.SendAsync(request, ct);
         var url = request.RequestUri!;
         span.SetTag("http.request.method", request.Method.Method)
@@ -41,6 +41,10 @@ public sealed class UpstreamSpans(HttpMessageHandler inner) : DelegatingHandler(
         {
             span.SetTag(Tags.ErrorType, e.GetType().FullName).SetStatus(ActivityStatusCode.Error);
             throw;
+        }
+        finally
+        {
+            RouterTracing.End(span);
         }
     }
 }

@@ -33,7 +33,7 @@ public static class ChatEndpoints
 
         if (chat.Quota.Enabled && await chat.Quota.TryConsumeAsync(http.ClientId(), http.RequestAborted) is QuotaDecision.Refused refused)
         {
-            Activity.Current?.SetTag(RouterTracing.Tags.Quota, "daily_cap_reached");
+            ServerSpans.SpanOf(http)?.SetTag(RouterTracing.Tags.Quota, "daily_cap_reached");
             var message = $"Daily request cap reached ({refused.Scope}: {refused.Cap} requests per UTC day); resets at {refused.ResetAt:O}";
             await HttpResults.WriteErrorAsync(http, new OpenAiError(message, "rate_limit_error", null, "daily_cap_reached", 429, null, false, true),
                 retryAfter: refused.ResetAt - DateTimeOffset.UtcNow);
@@ -42,7 +42,7 @@ public static class ChatEndpoints
 
         if (chat.Budget.Enabled && await chat.Budget.CheckAsync(http.ClientId(), http.RequestAborted) is QuotaDecision.Refused spent)
         {
-            Activity.Current?.SetTag(RouterTracing.Tags.Quota, "daily_budget_reached");
+            ServerSpans.SpanOf(http)?.SetTag(RouterTracing.Tags.Quota, "daily_budget_reached");
             var message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"Daily spend budget reached ({spent.Scope}: {spent.Cap} USD per UTC day); resets at {spent.ResetAt:O}");
             await HttpResults.WriteErrorAsync(http, new OpenAiError(message, "rate_limit_error", null, "daily_budget_reached", 429, null, false, true),
@@ -53,7 +53,7 @@ public static class ChatEndpoints
         // The response cache, for cacheable requests: a stored answer, or one in flight for an identical request.
         var (served, cacheKey, leads) = await CachedAnswers.TryServeAsync(http, request, chat);
         if (http.Response.Headers.TryGetValue("X-Router-Cache", out var cacheResult))
-            Activity.Current?.SetTag(RouterTracing.Tags.Cache, cacheResult.ToString());
+            ServerSpans.SpanOf(http)?.SetTag(RouterTracing.Tags.Cache, cacheResult.ToString());
         if (served) return;
         try
         {
@@ -113,7 +113,7 @@ public static class ChatEndpoints
                 await HttpResults.WriteErrorAsync(http, OpenAiError.FromUpstream(failed.Error), failed.Attempts, failed.Error.RetryAfter);
                 break;
         }
-        chat.Log.Routed(routeId, Activity.Current?.TraceId.ToHexString(), http.Response.StatusCode, result, Stopwatch.GetElapsedTime(started), cost);
+        chat.Log.Routed(routeId, ServerSpans.TraceIdOf(http), http.Response.StatusCode, result, Stopwatch.GetElapsedTime(started), cost);
     }
 
     /// <summary>What an answer of <paramref name="model"/> cost, counted in the spend metrics and budgets; null when unknown.</summary>

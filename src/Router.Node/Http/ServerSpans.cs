@@ -9,11 +9,13 @@ namespace Router.Node.Http;
 /// The server span of each API request (OpenTelemetry's HTTP conventions), made here rather than by ASP.NET Core's
 /// instrumentation, which creates and fills an activity for every request, sampled or not. An incoming
 /// <c>traceparent</c> is continued. Under a parent its caller did not sample nothing is made, and the parent travels
-/// on to the route (<see cref="TraceParentOf"/>) so that the route is not sampled on its own either.
+/// on to the route (<see cref="TraceParentOf"/>) so that the route is not sampled on its own either. Like Router's
+/// other spans it is never made <see cref="Activity.Current"/>: the request's code finds it in the request's features.
 /// </summary>
 public static class ServerSpans
 {
-    private sealed record UnsampledParent(string TraceParent);
+    /// <summary>The request's span (null when not sampled) and the <c>traceparent</c> its route continues.</summary>
+    private sealed record RequestTrace(Activity? Span, string? TraceParent);
 
     public static IApplicationBuilder UseServerSpans(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
@@ -26,15 +28,12 @@ public static class ServerSpans
         var span = RouterTracing.StartSpan(NameOf(http), ActivityKind.Server, traceParent);
         if (span is not { Recorded: true })
         {
-            // Not sampled: nothing to record, and Activity.Current left alone (an ambient activity makes every
-            // switch of this request's execution context run Activity's change handler). The route learns that
-            // the trace is not sampled from the context carried on.
-            if ((span?.Id ?? traceParent) is { } unsampled) http.Features.Set(new UnsampledParent(unsampled));
-            span?.Stop();
+            http.Features.Set(new RequestTrace(null, span?.Id ?? traceParent));
+            RouterTracing.End(span);
             await next(http);
             return;
         }
-        Activity.Current = span; // for this request's flow only: what it starts nests under it
+        http.Features.Set(new RequestTrace(span, span.Id));
         if (span.IsAllDataRequested) Describe(span, http);
         try
         {
@@ -48,14 +47,19 @@ public static class ServerSpans
         finally
         {
             if (span.IsAllDataRequested) Finish(span, http.Response.StatusCode);
-            span.Stop();
+            RouterTracing.End(span);
         }
     });
 
-    /// <summary>The <c>traceparent</c> a request's route continues: its server span's, or the unsampled caller's.</summary>
-    public static string? TraceParentOf(HttpContext http) => !RouterTracing.Source.HasListeners() ? null
-        : RouterTracing.CurrentParent ?? http.Features.Get<UnsampledParent>()?.TraceParent;
+    /// <summary>The request's span, to tag; null when it is not traced.</summary>
+    public static Activity? SpanOf(HttpContext http) => http.Features.Get<RequestTrace>()?.Span;
 
+    /// <summary>The <c>traceparent</c> a request's route continues: its server span's, or the unsampled caller's.</summary>
+    public static string? TraceParentOf(HttpContext http) => http.Features.Get<RequestTrace>()?.TraceParent;
+
+    /// <summary>The request's trace id (for its log line), sampled or not; null when tracing is off.</summary>
+    public static string? TraceIdOf(HttpContext http) =>
+        TraceParentOf(http) is { Length: 55 } parent ? parent.Substring(3, 32) : null;
     /// <summary>Requests for answers and models; not the probes, metrics scrapes and health page polls.</summary>
     private static bool IsApiRequest(PathString path) => path.StartsWithSegments("/v1") || path.StartsWithSegments("/api/v1");
 
