@@ -26,6 +26,9 @@ public sealed record RouterSettings
     public int Port { get; init; } = 4053;
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
 
+    /// <summary>How this node finds the others: seeds (above), or Akka.Discovery (ROUTER_DISCOVERY).</summary>
+    public ClusterDiscovery Discovery { get; init; } = new();
+
     /// <summary>Akka remoting over TLS (ROUTER_REMOTING_TLS_*); null: plaintext, allowed on loopback only unless opted out.</summary>
     public RemotingTls? RemotingTls { get; init; }
 

@@ -9,7 +9,7 @@ using static Router.Node.Security.BindGuard;
 namespace Router.Node.Configuration;
 
 /// <summary>Reads and validates every variable, collecting all problems before failing.</summary>
-internal sealed class SettingsReader(IConfiguration config)
+internal sealed partial class SettingsReader(IConfiguration config)
 {
     private static readonly string[] KnownRoles = ["router", "front"];
     private readonly List<string> _problems = [];
@@ -65,6 +65,7 @@ internal sealed class SettingsReader(IConfiguration config)
         var allowPlaintext = Bool("ROUTER_REMOTING_ALLOW_PLAINTEXT", false);
         if (RemotingGuard.Problem(hostname, tls is not null, allowPlaintext) is { } remotingProblem)
             _problems.Add(remotingProblem);
+        var discovery = Discovery(seeds);
 
         var settings = new RouterSettings
         {
@@ -81,6 +82,7 @@ internal sealed class SettingsReader(IConfiguration config)
             AllowPlaintextRemoting = allowPlaintext,
             Port = Int("ROUTER_PORT", 4053, min: 0, max: 65535),
             SeedNodes = seeds,
+            Discovery = discovery,
             Roles = roles,
             ApiKeys = apiKeys,
             DailyRequestCap = cap,

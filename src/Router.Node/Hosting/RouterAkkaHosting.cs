@@ -11,6 +11,7 @@ using Router.Actors.Routing;
 using Router.Actors.OpenRouter;
 using Router.Actors.Quota;
 using Router.Actors.Serialization;
+using Router.Node.Clustering;
 using Router.Node.Configuration;
 
 namespace Router.Node.Hosting;
@@ -79,9 +80,10 @@ public static class RouterAkkaHosting
                 .WithClustering(new ClusterOptions
                 {
                     Roles = settings.Roles.ToArray(),
-                    SeedNodes = seeds,
+                    SeedNodes = settings.Discovery.UsesDiscovery ? null : seeds,
                     SplitBrainResolver = new KeepMajorityOption(),
                 })
+                .AddDiscoverySeeding(settings.Discovery, settings.RemotingProtocol, settings.Port, time)
                 .AddRouterSerialization()
                 .AddRouterPersistence(settings, [RouterHealthChecks.Readiness])
                 .AddRouterHealthChecks(sp.GetRequiredService<CatalogReplica>());

@@ -168,6 +168,7 @@ public class RouterSettingsTests
     [InlineData("ROUTER_SORT_EXPLORATION", "1.5")]
     [InlineData("ROUTER_DAILY_SPEND_CAP_USD", "0")]
     [InlineData("ROUTER_DAILY_SPEND_CAP_USD_PER_KEY", "ten")]
+    [InlineData("ROUTER_DISCOVERY", "dns")]
     public void A_bad_value_names_its_variable(string name, string value)
     {
         var e = Invalid(new() { ["OPENROUTER_API_KEY"] = "k", [name] = value });
@@ -232,5 +233,24 @@ public class RouterSettingsTests
     {
         var e = Invalid(new() { ["OPENROUTER_API_KEY"] = "sk-or-v1-supersecret", ["OPENROUTER_TIMEOUT"] = "x" });
         Assert.DoesNotContain("supersecret", e.ToString());
+    }
+
+    [Fact]
+    public void Discovery_needs_its_endpoints_and_cannot_be_asked_for_more_nodes_than_it_lists()
+    {
+        var s = Load(new() { ["OPENROUTER_API_KEY"] = "k", ["ROUTER_DISCOVERY"] = "config", ["ROUTER_DISCOVERY_ENDPOINTS"] = "router-1:4053, router-2:4053,router-3:4053" });
+        Assert.Equal((DiscoveryMethod.Config, 3, TimeSpan.FromSeconds(5)), (s.Discovery.Method, s.Discovery.RequiredContactPoints, s.Discovery.StableMargin));
+        Assert.Equal(["router-1:4053", "router-2:4053", "router-3:4053"], s.Discovery.Endpoints);
+        Assert.False(Load(new() { ["OPENROUTER_API_KEY"] = "k" }).Discovery.UsesDiscovery);
+        var kubernetes = Load(new() { ["OPENROUTER_API_KEY"] = "k", ["ROUTER_DISCOVERY"] = "Kubernetes", ["ROUTER_REQUIRED_CONTACT_POINTS"] = "3" });
+        Assert.Equal((DiscoveryMethod.Kubernetes, 3, "app={0}"), (kubernetes.Discovery.Method, kubernetes.Discovery.RequiredContactPoints, kubernetes.Discovery.PodLabelSelector));
+
+        Assert.StartsWith("ROUTER_DISCOVERY_ENDPOINTS", Assert.Single(Invalid(new() { ["OPENROUTER_API_KEY"] = "k", ["ROUTER_DISCOVERY"] = "config" }).Problems));
+        Assert.StartsWith("ROUTER_DISCOVERY_ENDPOINTS: 'router-1'", Assert.Single(Invalid(new()
+            { ["OPENROUTER_API_KEY"] = "k", ["ROUTER_DISCOVERY"] = "config", ["ROUTER_DISCOVERY_ENDPOINTS"] = "router-1" }).Problems));
+        Assert.StartsWith("ROUTER_REQUIRED_CONTACT_POINTS", Assert.Single(Invalid(new()
+            { ["OPENROUTER_API_KEY"] = "k", ["ROUTER_DISCOVERY"] = "config", ["ROUTER_DISCOVERY_ENDPOINTS"] = "a:1,b:2", ["ROUTER_REQUIRED_CONTACT_POINTS"] = "3" }).Problems));
+        Assert.StartsWith("ROUTER_SEED_NODES", Assert.Single(Invalid(new()
+            { ["OPENROUTER_API_KEY"] = "k", ["ROUTER_DISCOVERY"] = "kubernetes", ["ROUTER_SEED_NODES"] = "akka.tcp://router@127.0.0.1:4053" }).Problems));
     }
 }

@@ -24,12 +24,46 @@ public sealed class ClusterHarness : IAsyncDisposable
     public static async Task<ClusterHarness> StartAsync(PostgresServer postgres, int nodes, IReadOnlyList<string> models,
         IReadOnlyDictionary<string, string>? extra = null)
     {
+        var seedPort = TestNodes.FreePort();
+        var harness = await CreateAsync(postgres, models, new Dictionary<string, string> { ["ROUTER_SEED_NODES"] = $"akka.tcp://router@127.0.0.1:{seedPort}" }, extra);
+        harness.Nodes.Add(NodeProcess.Start("node-1", harness.Environment, seedPort));
+        await harness.Nodes[0].WaitReadyAsync();
+        for (var i = 2; i <= nodes; i++)
+            harness.Nodes.Add(NodeProcess.Start($"node-{i}", harness.Environment));
+        foreach (var node in harness.Nodes)
+            await node.WaitReadyAsync(membersUp: nodes);
+        return harness;
+    }
+
+    /// <summary>
+    /// <paramref name="nodes"/> node processes started at the same moment with no seed, finding each other through
+    /// config discovery (every node's remoting endpoint listed); returns once every node sees them all Up.
+    /// </summary>
+    public static async Task<ClusterHarness> StartDiscoveredAsync(PostgresServer postgres, int nodes, IReadOnlyList<string> models,
+        IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var akkaPorts = Enumerable.Range(0, nodes).Select(_ => TestNodes.FreePort()).ToList();
+        var harness = await CreateAsync(postgres, models, new Dictionary<string, string>
+        {
+            ["ROUTER_DISCOVERY"] = "config",
+            ["ROUTER_DISCOVERY_ENDPOINTS"] = string.Join(",", akkaPorts.Select(p => $"127.0.0.1:{p}")),
+            ["ROUTER_DISCOVERY_STABLE_MARGIN"] = "1",
+        }, extra);
+        for (var i = 0; i < nodes; i++)
+            harness.Nodes.Add(NodeProcess.Start($"node-{i + 1}", harness.Environment, akkaPorts[i]));
+        foreach (var node in harness.Nodes)
+            await node.WaitReadyAsync(membersUp: nodes, timeoutSeconds: 90);
+        return harness;
+    }
+
+    private static async Task<ClusterHarness> CreateAsync(PostgresServer postgres, IReadOnlyList<string> models,
+        IReadOnlyDictionary<string, string> formation, IReadOnlyDictionary<string, string>? extra)
+    {
         var fake = await FakeOpenRouterServer.StartAsync(new FakeOpenRouterOptions
         {
             ApiKey = OpenRouterKey,
             Models = models.Select((id, i) => SyntheticCatalog.Model(id, 100_000 - i)).ToList(),
         });
-        var seedPort = TestNodes.FreePort();
         var environment = new Dictionary<string, string>
         {
             ["OPENROUTER_API_KEY"] = OpenRouterKey,
@@ -37,20 +71,12 @@ public sealed class ClusterHarness : IAsyncDisposable
             ["OPENROUTER_TIMEOUT"] = "3",
             ["OPENROUTER_RETRY_ATTEMPTS"] = "1",
             ["ROUTER_DB"] = await postgres.CreateDatabaseAsync(),
-            ["ROUTER_SEED_NODES"] = $"akka.tcp://router@127.0.0.1:{seedPort}",
             ["ROUTER_AKKA_HOCON"] = FastDowning,
             ["Logging__LogLevel__Default"] = "Information",
         };
+        foreach (var (key, value) in formation) environment[key] = value;
         foreach (var (key, value) in extra ?? new Dictionary<string, string>()) environment[key] = value;
-
-        var harness = new ClusterHarness { Fake = fake, Environment = environment };
-        harness.Nodes.Add(NodeProcess.Start("node-1", environment, seedPort));
-        await harness.Nodes[0].WaitReadyAsync();
-        for (var i = 2; i <= nodes; i++)
-            harness.Nodes.Add(NodeProcess.Start($"node-{i}", environment));
-        foreach (var node in harness.Nodes)
-            await node.WaitReadyAsync(membersUp: nodes);
-        return harness;
+        return new ClusterHarness { Fake = fake, Environment = environment };
     }
 
     public async ValueTask DisposeAsync()
