@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Discovery;
-using Akka.Discovery.KubernetesApi;
 using Akka.Event;
 using Akka.Hosting;
 using Router.Node.Configuration;
@@ -60,7 +59,15 @@ public static class DiscoverySeederHosting
                 HoconAddMode.Prepend);
         }
         else
-            builder.WithKubernetesDiscovery(options => options.PodLabelSelector = discovery.PodLabelSelector);
+            builder.AddHocon($$"""
+                akka.discovery.method = {{KubernetesPodDiscovery.Method}}
+                akka.discovery.{{KubernetesPodDiscovery.Method}} {
+                  class = "{{typeof(KubernetesPodDiscovery).AssemblyQualifiedName}}"
+                  pod-label-selector = "{{discovery.PodLabelSelector}}"
+                  pod-namespace = "{{discovery.KubernetesNamespace}}"
+                  api-url = "{{discovery.KubernetesApiUrl}}"
+                }
+                """, HoconAddMode.Prepend);
         return builder.WithActors((system, _) => system.ActorOf(DiscoverySeeder.Props(discovery, protocol, ownPort, time), "discovery-seeder"));
     }
 }

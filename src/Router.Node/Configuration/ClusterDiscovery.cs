@@ -37,5 +37,11 @@ public sealed record ClusterDiscovery
     /// <summary>ROUTER_K8S_POD_LABEL_SELECTOR: the pods that are nodes; <c>{0}</c> is the service name.</summary>
     public string PodLabelSelector { get; init; } = "app={0}";
 
+    /// <summary>ROUTER_K8S_NAMESPACE: where the pods are looked up; empty: the pod's own namespace.</summary>
+    public string KubernetesNamespace { get; init; } = "";
+
+    /// <summary>ROUTER_K8S_API_URL: the API server; empty: the one a pod reaches with its service account (else e.g. kubectl proxy's).</summary>
+    public string KubernetesApiUrl { get; init; } = "";
+
     public bool UsesDiscovery => Method != DiscoveryMethod.Seeds;
 }

@@ -32,6 +32,8 @@ internal sealed partial class SettingsReader
             RequiredContactPoints = required,
             StableMargin = Seconds("ROUTER_DISCOVERY_STABLE_MARGIN", 5, allowZero: true),
             PodLabelSelector = Text("ROUTER_K8S_POD_LABEL_SELECTOR") ?? "app={0}",
+            KubernetesNamespace = Text("ROUTER_K8S_NAMESPACE") ?? "",
+            KubernetesApiUrl = Text("ROUTER_K8S_API_URL") is { } url ? HttpUrl("ROUTER_K8S_API_URL", url) : "",
         };
     }
 
