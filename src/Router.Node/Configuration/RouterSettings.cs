@@ -29,6 +29,9 @@ public sealed record RouterSettings
     /// <summary>How this node finds the others: seeds (above), or Akka.Discovery (ROUTER_DISCOVERY).</summary>
     public ClusterDiscovery Discovery { get; init; } = new();
 
+    /// <summary>ROUTER_SHUTDOWN_DELAY: on SIGTERM, unready but still serving this long before the graceful stop.</summary>
+    public TimeSpan ShutdownDelay { get; init; } = TimeSpan.Zero;
+
     /// <summary>Akka remoting over TLS (ROUTER_REMOTING_TLS_*); null: plaintext, allowed on loopback only unless opted out.</summary>
     public RemotingTls? RemotingTls { get; init; }
 

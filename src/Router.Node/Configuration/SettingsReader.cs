@@ -83,6 +83,7 @@ internal sealed partial class SettingsReader(IConfiguration config)
             Port = Int("ROUTER_PORT", 4053, min: 0, max: 65535),
             SeedNodes = seeds,
             Discovery = discovery,
+            ShutdownDelay = Seconds("ROUTER_SHUTDOWN_DELAY", 0, allowZero: true),
             Roles = roles,
             ApiKeys = apiKeys,
             DailyRequestCap = cap,

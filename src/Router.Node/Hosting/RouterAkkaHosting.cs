@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
@@ -63,7 +64,9 @@ public static class RouterAkkaHosting
             : [$"{settings.RemotingProtocol}://{SystemName}@{settings.Hostname}:{settings.Port}"];
         var hostsModels = settings.Roles.Contains(RouterRole);
 
-        services.AddHealthChecks();
+        var drain = new ReadinessDrain(settings.ShutdownDelay);
+        services.AddSingleton(drain).AddHostedService(_ => drain);
+        services.AddHealthChecks().AddCheck("stopping", drain, HealthStatus.Unhealthy, [RouterHealthChecks.Readiness]);
         return services.AddAkka(SystemName, (builder, sp) =>
         {
             var time = sp.GetRequiredService<TimeProvider>();

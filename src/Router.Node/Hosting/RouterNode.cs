@@ -41,6 +41,12 @@ public sealed record RouterNodeOptions
 /// <summary>A running Router node: the ActorSystem and, on front nodes, the HTTP API.</summary>
 public sealed class RouterNode : IAsyncDisposable
 {
+    /// <summary>How long a stopping node lets the requests it took finish (Kestrel's shutdown timeout).</summary>
+    public static readonly TimeSpan ShutdownDrain = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a stream in flight may still run once the node stops: inside the drain, with time to write its end.</summary>
+    public static readonly TimeSpan StreamDrain = ShutdownDrain - TimeSpan.FromSeconds(2);
+
     private readonly WebApplication _app;
 
     private RouterNode(WebApplication app, RouterSettings settings, FakeOpenRouterServer? fake)
@@ -91,7 +97,7 @@ public sealed class RouterNode : IAsyncDisposable
             k.Limits.MaxRequestBodySize = settings.MaxRequestBytes;
             ErrorAnswers.RaiseKestrelLimits(k.Limits);
         });
-        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(10));
+        builder.WebHost.UseShutdownTimeout(ShutdownDrain);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Hosting starts an Activity for every request whenever its logger is enabled at any level; it only ever
         // logs request start/finish (Information, filtered above), so switching it off saves that work per request.

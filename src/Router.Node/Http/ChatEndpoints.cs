@@ -130,8 +130,13 @@ public static class ChatEndpoints
         new("This Router node is shutting down; retry on another node", "server_error", null, "node_shutting_down", 503, null, true, false);
 
     /// <summary>A stream ends when its client goes away, or when the node stops (with an error event).</summary>
-    internal static CancellationTokenSource StreamCancellation(HttpContext http, IHostApplicationLifetime lifetime) =>
-        CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+    /// <summary>
+    /// A stream ends when its client goes away, or when the node stops and the stream has not ended within
+    /// <see cref="Hosting.RouterNode.StreamDrain"/> (short enough to write its error event inside Kestrel's drain):
+    /// a rolling restart then cuts only the streams that outlast it.
+    /// </summary>
+    internal static StreamDeadline StreamCancellation(HttpContext http, IHostApplicationLifetime lifetime) =>
+        new(http.RequestAborted, lifetime.ApplicationStopping, Hosting.RouterNode.StreamDrain);
 
     internal static Task WriteCompletionAsync(HttpContext http, RouteCompleted completed, double? cost, string? cacheStatus = null)
     {

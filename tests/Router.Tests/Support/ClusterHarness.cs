@@ -40,7 +40,7 @@ public sealed class ClusterHarness : IAsyncDisposable
     /// config discovery (every node's remoting endpoint listed); returns once every node sees them all Up.
     /// </summary>
     public static async Task<ClusterHarness> StartDiscoveredAsync(PostgresServer postgres, int nodes, IReadOnlyList<string> models,
-        IReadOnlyDictionary<string, string>? extra = null)
+        IReadOnlyDictionary<string, string>? extra = null, IReadOnlyList<string>? roles = null)
     {
         var akkaPorts = Enumerable.Range(0, nodes).Select(_ => TestNodes.FreePort()).ToList();
         var harness = await CreateAsync(postgres, models, new Dictionary<string, string>
@@ -50,10 +50,24 @@ public sealed class ClusterHarness : IAsyncDisposable
             ["ROUTER_DISCOVERY_STABLE_MARGIN"] = "1",
         }, extra);
         for (var i = 0; i < nodes; i++)
-            harness.Nodes.Add(NodeProcess.Start($"node-{i + 1}", harness.Environment, akkaPorts[i]));
+            harness.Nodes.Add(NodeProcess.Start($"node-{i + 1}", roles is null ? harness.Environment
+                : new Dictionary<string, string>(harness.Environment) { ["ROUTER_ROLES"] = roles[i] }, akkaPorts[i]));
         foreach (var node in harness.Nodes)
             await node.WaitReadyAsync(membersUp: nodes, timeoutSeconds: 90);
         return harness;
+    }
+
+    /// <summary>
+    /// A deploy's step for node <paramref name="index"/>: SIGTERM, wait for it to leave and exit, start it again on the
+    /// same ports with the same settings, wait until it is ready and sees every node Up.
+    /// </summary>
+    public async Task RestartAsync(int index, TimeSpan leaveTimeout)
+    {
+        var old = Nodes[index];
+        await old.TerminateAsync(leaveTimeout);
+        await old.DisposeAsync();
+        Nodes[index] = NodeProcess.Start(old.Name, old.Environment, old.AkkaPort, old.HttpPort);
+        await Nodes[index].WaitReadyAsync(membersUp: Nodes.Count, timeoutSeconds: 90);
     }
 
     private static async Task<ClusterHarness> CreateAsync(PostgresServer postgres, IReadOnlyList<string> models,

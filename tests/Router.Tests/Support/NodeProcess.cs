@@ -20,6 +20,9 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>The settings it was started with (its own ports aside), to start it again alike.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; private init; } = new Dictionary<string, string>();
     public int HttpPort { get; }
     public int AkkaPort { get; }
     public string Url => $"http://127.0.0.1:{HttpPort}";
@@ -38,9 +41,9 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    public static NodeProcess Start(string name, IReadOnlyDictionary<string, string> environment, int? akkaPort = null)
+    public static NodeProcess Start(string name, IReadOnlyDictionary<string, string> environment, int? akkaPort = null, int? httpPort = null)
     {
-        var httpPort = TestNodes.FreePort();
+        httpPort ??= TestNodes.FreePort();
         var port = akkaPort ?? TestNodes.FreePort();
         var workDir = TestNodes.TempDir();
         var own = new Dictionary<string, string>
@@ -54,7 +57,7 @@ public sealed class NodeProcess : IAsyncDisposable
         var start = Router.Shared.Loopback.DotnetChild(NodeDll, [], own, workDir);
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var node = new NodeProcess(process, name, httpPort, port, workDir);
+        var node = new NodeProcess(process, name, httpPort.Value, port, workDir) { Environment = environment };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) node.Output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) node.Output.Enqueue(e.Data); };
         process.Start();
@@ -71,7 +74,7 @@ public sealed class NodeProcess : IAsyncDisposable
         while (DateTime.UtcNow < until)
         {
             if (_process.HasExited)
-                throw new InvalidOperationException($"{Name} exited ({_process.ExitCode}):\n{string.Join("\n", Output.Where(l => l.Contains("could not start") || l.Contains("fail") || l.Contains("rror")).Take(20))}");
+                throw new InvalidOperationException($"{Name} exited ({_process.ExitCode}):\n{string.Join("\n", Output.Where(l => l.Contains("could not start") || l.Contains("fail") || l.Contains("rror")).Take(20).DefaultIfEmpty(string.Join("\n", Output.TakeLast(30))))}");
             try
             {
                 var response = await http.GetAsync(Url + "/ready");
