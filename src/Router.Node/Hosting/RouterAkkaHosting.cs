@@ -1,9 +1,9 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Akka.Remote.Transport.DotNetty;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Router.Actors.Caching;
 using Router.Actors.Catalog;
 using Router.Actors.Models;

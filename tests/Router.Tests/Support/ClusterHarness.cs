@@ -26,13 +26,15 @@ public sealed class ClusterHarness : IAsyncDisposable
     {
         var seedPort = TestNodes.FreePort();
         var harness = await CreateAsync(postgres, models, new Dictionary<string, string> { ["ROUTER_SEED_NODES"] = $"akka.tcp://router@127.0.0.1:{seedPort}" }, extra);
-        harness.Nodes.Add(NodeProcess.Start("node-1", harness.Environment, seedPort));
-        await harness.Nodes[0].WaitReadyAsync();
-        for (var i = 2; i <= nodes; i++)
-            harness.Nodes.Add(NodeProcess.Start($"node-{i}", harness.Environment));
-        foreach (var node in harness.Nodes)
-            await node.WaitReadyAsync(membersUp: nodes);
-        return harness;
+        return await harness.ReadyOrDisposedAsync(async () =>
+        {
+            harness.Nodes.Add(NodeProcess.Start("node-1", harness.Environment, seedPort));
+            await harness.Nodes[0].WaitReadyAsync();
+            for (var i = 2; i <= nodes; i++)
+                harness.Nodes.Add(NodeProcess.Start($"node-{i}", harness.Environment));
+            foreach (var node in harness.Nodes)
+                await node.WaitReadyAsync(membersUp: nodes);
+        });
     }
 
     /// <summary>
@@ -49,12 +51,14 @@ public sealed class ClusterHarness : IAsyncDisposable
             ["ROUTER_DISCOVERY_ENDPOINTS"] = string.Join(",", akkaPorts.Select(p => $"127.0.0.1:{p}")),
             ["ROUTER_DISCOVERY_STABLE_MARGIN"] = "1",
         }, extra);
-        for (var i = 0; i < nodes; i++)
-            harness.Nodes.Add(NodeProcess.Start($"node-{i + 1}", roles is null ? harness.Environment
-                : new Dictionary<string, string>(harness.Environment) { ["ROUTER_ROLES"] = roles[i] }, akkaPorts[i]));
-        foreach (var node in harness.Nodes)
-            await node.WaitReadyAsync(membersUp: nodes, timeoutSeconds: 90);
-        return harness;
+        return await harness.ReadyOrDisposedAsync(async () =>
+        {
+            for (var i = 0; i < nodes; i++)
+                harness.Nodes.Add(NodeProcess.Start($"node-{i + 1}", roles is null ? harness.Environment
+                    : new Dictionary<string, string>(harness.Environment) { ["ROUTER_ROLES"] = roles[i] }, akkaPorts[i]));
+            foreach (var node in harness.Nodes)
+                await node.WaitReadyAsync(membersUp: nodes, timeoutSeconds: 90);
+        });
     }
 
     /// <summary>
@@ -68,6 +72,21 @@ public sealed class ClusterHarness : IAsyncDisposable
         await old.DisposeAsync();
         Nodes[index] = NodeProcess.Start(old.Name, old.Environment, old.AkkaPort, old.HttpPort);
         await Nodes[index].WaitReadyAsync(membersUp: Nodes.Count, timeoutSeconds: 90);
+    }
+
+    /// <summary>The harness once <paramref name="start"/> has its nodes ready; if not, its nodes are stopped (no orphan process outlives a failed start).</summary>
+    private async Task<ClusterHarness> ReadyOrDisposedAsync(Func<Task> start)
+    {
+        try
+        {
+            await start();
+            return this;
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task<ClusterHarness> CreateAsync(PostgresServer postgres, IReadOnlyList<string> models,
