@@ -80,4 +80,25 @@ public class GracefulLeaveTests(PostgresServer postgres)
         Assert.True(events.Count < 400, "the stream was cut, not run to its end");
         Assert.Equal(0, node.ExitCode);
     }
+
+    [Fact]
+    public async Task On_sigterm_readiness_turns_false_while_the_node_still_answers_then_it_stops()
+    {
+        await using var cluster = await ClusterHarness.StartAsync(postgres, 1, Models, new Dictionary<string, string> { ["ROUTER_SHUTDOWN_DELAY"] = "3" });
+        var node = cluster.Nodes[0];
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var stopping = node.TerminateAsync(TimeSpan.FromSeconds(40));
+
+        // A balancer polling /ready sees the node leave before it stops taking requests.
+        await Wait.UntilAsync(async () => (await http.GetAsync(node.Url + "/ready")).StatusCode == HttpStatusCode.ServiceUnavailable, 10_000);
+        var ready = await http.GetFromJsonAsync<JsonElement>(node.Url + "/health"); // still alive
+        Assert.Equal("ok", ready.GetProperty("status").GetString());
+        using var answer = await http.PostAsJsonAsync(node.Url + "/v1/chat/completions", new { model = Models[0], messages = new[] { new { role = "user", content = "hi" } } });
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var body = await (await http.GetAsync(node.Url + "/ready")).Content.ReadAsStringAsync();
+        Assert.Contains("the node is stopping", body);
+
+        await stopping;
+        Assert.Equal(0, node.ExitCode);
+    }
 }
