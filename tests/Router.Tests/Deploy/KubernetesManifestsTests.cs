@@ -14,7 +14,8 @@ public class KubernetesManifestsTests
 {
     private static readonly string Dir = Path.Combine(Router.Shared.Loopback.RepositoryRoot, "deploy", "kubernetes");
 
-    private static List<object> All() => Directory.GetFiles(Dir, "*.yaml").Order()
+    /// <summary>What <c>kubectl apply -f deploy/kubernetes/</c> applies, and the Secret applied before it.</summary>
+    private static List<object> All() => Directory.GetFiles(Dir, "*.yaml").Order().Append(Path.Combine(Dir, "example", "secret.yaml"))
         .SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(f), strict: true)).ToList();
 
     private static string? Env(V1Container container, string name) => container.Env.SingleOrDefault(e => e.Name == name)?.Value;
