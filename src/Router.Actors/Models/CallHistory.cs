@@ -13,6 +13,9 @@ public sealed class CallHistory
     public const int Buckets = 90;
     public const int LatencySamples = 128;
 
+    /// <summary>The start of the bucket <paramref name="now"/> falls in (UTC, on a multiple of <see cref="Width"/>).</summary>
+    public static DateTimeOffset BucketOf(DateTimeOffset now) => new(now.UtcTicks - now.UtcTicks % Width.Ticks, TimeSpan.Zero);
+
     private readonly Queue<HistoryPoint> _closed = new();
     private Open? _open;
 
@@ -45,7 +48,7 @@ public sealed class CallHistory
 
     private Open At(DateTimeOffset now, CircuitState circuit)
     {
-        var start = new DateTimeOffset(now.UtcTicks - now.UtcTicks % Width.Ticks, TimeSpan.Zero);
+        var start = BucketOf(now);
         if (_open is { } open && open.Start == start)
         {
             open.Circuit = circuit;

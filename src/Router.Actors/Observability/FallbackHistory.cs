@@ -43,7 +43,7 @@ public sealed class FallbackHistory
         return points;
     }
 
-    private static long StartOf(DateTimeOffset now) => now.UtcTicks - now.UtcTicks % CallHistory.Width.Ticks;
+    private static long StartOf(DateTimeOffset now) => CallHistory.BucketOf(now).UtcTicks;
 
     private static int SlotOf(long start) => (int)(start / CallHistory.Width.Ticks % CallHistory.Buckets);
 }

@@ -25,7 +25,8 @@ public static class ServerSpans
             return;
         }
         string? traceParent = http.Request.Headers.TraceParent;
-        var span = RouterTracing.StartSpan(NameOf(http), ActivityKind.Server, traceParent);
+        var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+        var span = RouterTracing.StartSpan(route is null ? http.Request.Method : http.Request.Method + " " + route, ActivityKind.Server, traceParent);
         if (span is not { Recorded: true })
         {
             http.Features.Set(new RequestTrace(null, span?.Id ?? traceParent));
@@ -34,7 +35,7 @@ public static class ServerSpans
             return;
         }
         http.Features.Set(new RequestTrace(span, span.Id));
-        if (span.IsAllDataRequested) Describe(span, http);
+        if (span.IsAllDataRequested) Describe(span, http, route);
         try
         {
             await next(http);
@@ -60,20 +61,18 @@ public static class ServerSpans
     /// <summary>The request's trace id (for its log line), sampled or not; null when tracing is off.</summary>
     public static string? TraceIdOf(HttpContext http) =>
         TraceParentOf(http) is { Length: 55 } parent ? parent.Substring(3, 32) : null;
+
     /// <summary>Requests for answers and models; not the probes, metrics scrapes and health page polls.</summary>
     private static bool IsApiRequest(PathString path) => path.StartsWithSegments("/v1") || path.StartsWithSegments("/api/v1");
 
-    private static string NameOf(HttpContext http) =>
-        http.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route } ? http.Request.Method + " " + route : http.Request.Method;
-
-    private static void Describe(Activity span, HttpContext http)
+    private static void Describe(Activity span, HttpContext http, string? route)
     {
         var request = http.Request;
         span.SetTag("http.request.method", request.Method)
             .SetTag("url.scheme", request.Scheme)
             .SetTag("url.path", request.Path.Value)
             .SetTag("network.protocol.version", request.Protocol switch { "HTTP/1.1" => "1.1", "HTTP/2" => "2", "HTTP/3" => "3", var other => other });
-        if (http.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route }) span.SetTag("http.route", route);
+        if (route is not null) span.SetTag("http.route", route);
     }
 
     private static void Finish(Activity span, int status)

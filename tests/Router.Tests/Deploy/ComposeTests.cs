@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Router.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
 namespace Router.Tests.Deploy;
@@ -6,12 +7,10 @@ namespace Router.Tests.Deploy;
 /// <summary>docker-compose.yml and what it mounts, read as YAML: the nodes find each other, the balancer reaches the fronts.</summary>
 public class ComposeTests
 {
-    private static string RepoFile(string path) => File.ReadAllText(Path.Combine(Router.Shared.Loopback.RepositoryRoot, path));
-
     private static YamlMappingNode Services()
     {
         var yaml = new YamlStream();
-        yaml.Load(new StringReader(RepoFile("docker-compose.yml")));
+        yaml.Load(new StringReader(RepoFiles.Read("docker-compose.yml")));
         return (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
     }
 
@@ -57,8 +56,8 @@ public class ComposeTests
     {
         var services = Services();
         var fronts = Nodes().Where(n => n.Value["ROUTER_ROLES"] == "front").Select(n => n.Key).ToHashSet();
-        var httpPort = Regex.Match(RepoFile("Dockerfile"), @"ASPNETCORE_URLS=http://0\.0\.0\.0:(\d+)").Groups[1].Value;
-        var upstreams = Regex.Matches(RepoFile("deploy/nginx/nginx.conf"), @"^\s*server ([a-z0-9-]+):(\d+)", RegexOptions.Multiline).ToList();
+        var httpPort = RepoFiles.ImageHttpPort;
+        var upstreams = Regex.Matches(RepoFiles.Read("deploy/nginx/nginx.conf"), @"^\s*server ([a-z0-9-]+):(\d+)", RegexOptions.Multiline).ToList();
         Assert.Equal(fronts, upstreams.Select(m => m.Groups[1].Value).ToHashSet());
         Assert.All(upstreams, m => Assert.Equal(httpPort, m.Groups[2].Value));
         var lb = (YamlMappingNode)services["lb"];
@@ -71,7 +70,7 @@ public class ComposeTests
     [Fact]
     public void The_image_build_leaves_out_every_bin_and_obj()
     {
-        var ignored = RepoFile(".dockerignore").Split('\n', StringSplitOptions.TrimEntries);
+        var ignored = RepoFiles.Read(".dockerignore").Split('\n', StringSplitOptions.TrimEntries);
         Assert.Contains("**/bin/", ignored);
         Assert.Contains("**/obj/", ignored);
     }

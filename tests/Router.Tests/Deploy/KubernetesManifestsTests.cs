@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
+using Router.Tests.Support;
 
 namespace Router.Tests.Deploy;
 
@@ -12,7 +13,7 @@ namespace Router.Tests.Deploy;
 /// </summary>
 public class KubernetesManifestsTests
 {
-    private static readonly string Dir = Path.Combine(Router.Shared.Loopback.RepositoryRoot, "deploy", "kubernetes");
+    private static readonly string Dir = RepoFiles.PathOf("deploy", "kubernetes");
 
     /// <summary>What <c>kubectl apply -f deploy/kubernetes/</c> applies, and the Secret applied before it.</summary>
     private static List<object> All() => Directory.GetFiles(Dir, "*.yaml").Order().Append(Path.Combine(Dir, "example", "secret.yaml"))
@@ -86,7 +87,7 @@ public class KubernetesManifestsTests
     public void Every_variable_the_manifests_set_is_one_router_documents()
     {
         // The first column of the table's rows: one variable or several ("`ROUTER_HOSTNAME`, `ROUTER_PORT`").
-        var documented = Regex.Matches(File.ReadAllText(Path.Combine(Router.Shared.Loopback.RepositoryRoot, "docs", "operations.md")), @"^\|([^|]+)\|", RegexOptions.Multiline)
+        var documented = Regex.Matches(RepoFiles.Read("docs/operations.md"), @"^\|([^|]+)\|", RegexOptions.Multiline)
             .SelectMany(row => Regex.Matches(row.Groups[1].Value, "`([A-Z0-9_]+)`").Select(m => m.Groups[1].Value)).ToHashSet();
         var names = All().OfType<V1Deployment>().SelectMany(d => d.Spec.Template.Spec.Containers[0].Env).Select(e => e.Name).Distinct().ToList();
         Assert.NotEmpty(names);

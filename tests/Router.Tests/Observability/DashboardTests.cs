@@ -15,8 +15,6 @@ namespace Router.Tests.Observability;
 [Collection(SystemTests.Collection)]
 public partial class DashboardTests : NodeTestBase
 {
-    private static string RepoFile(string path) => File.ReadAllText(Path.Combine(Router.Shared.Loopback.RepositoryRoot, path));
-
     protected override Router.Node.Configuration.RouterSettings Configure(Router.Node.Configuration.RouterSettings settings) =>
         settings with { CacheTtl = TimeSpan.FromMinutes(1), DailyRequestCap = 1000, DailySpendCapUsd = 100 };
 
@@ -28,7 +26,7 @@ public partial class DashboardTests : NodeTestBase
     [Fact]
     public async Task Every_panel_is_well_formed_and_every_query_names_a_metric_a_node_exports()
     {
-        var dashboard = JsonDocument.Parse(RepoFile("deploy/grafana/router-dashboard.json")).RootElement;
+        var dashboard = JsonDocument.Parse(RepoFiles.Read("deploy/grafana/router-dashboard.json")).RootElement;
         Assert.Equal("router-overview", dashboard.GetProperty("uid").GetString());
         var panels = dashboard.GetProperty("panels").EnumerateArray().ToList();
         Assert.True(panels.Count >= 10);
@@ -74,11 +72,11 @@ public partial class DashboardTests : NodeTestBase
     [Fact]
     public void The_scrape_config_names_every_node_of_the_compose_topology_on_its_http_port()
     {
-        var compose = RepoFile("docker-compose.yml");
+        var compose = RepoFiles.Read("docker-compose.yml");
         var nodes = Regex.Matches(compose, @"^  ((?:router|front)-\d+):\s*$", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToHashSet();
         Assert.NotEmpty(nodes);
-        var httpPort = Regex.Match(RepoFile("Dockerfile"), @"ASPNETCORE_URLS=http://0\.0\.0\.0:(\d+)").Groups[1].Value;
-        var targets = Regex.Matches(RepoFile("deploy/prometheus/prometheus.yml"), @"""([a-z0-9-]+):(\d+)""").Select(m => (Host: m.Groups[1].Value, Port: m.Groups[2].Value)).ToList();
+        var httpPort = RepoFiles.ImageHttpPort;
+        var targets = Regex.Matches(RepoFiles.Read("deploy/prometheus/prometheus.yml"), @"""([a-z0-9-]+):(\d+)""").Select(m => (Host: m.Groups[1].Value, Port: m.Groups[2].Value)).ToList();
         Assert.Equal(nodes, targets.Select(t => t.Host).ToHashSet());
         Assert.All(targets, t => Assert.Equal(httpPort, t.Port));
     }
