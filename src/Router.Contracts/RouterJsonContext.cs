@@ -19,4 +19,5 @@ namespace Router.Contracts;
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(IReadOnlyList<ChatMessage>))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonNode))]
 public sealed partial class RouterJsonContext : JsonSerializerContext;

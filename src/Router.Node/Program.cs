@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using System.CommandLine;
 using Router.Node.Configuration;
 using Router.Node.Hosting;

@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Router.Actors.Caching;
 using Router.Actors.Catalog;
-using Router.Actors.Client;
+using Router.Client.Configuration;
+using Router.Client.Hosting;
+using Router.Client.Security;
 using Router.Actors.Models;
 using Router.Actors.OpenRouter;
 using Akka.Streams;
@@ -16,7 +18,6 @@ using Router.Node.Security;
 using Router.Actors.Routing;
 using Router.Contracts;
 using Router.FakeOpenRouter;
-using Router.Node.Configuration;
 using Router.Node.Http;
 
 namespace Router.Node.Hosting;
@@ -123,7 +124,7 @@ public sealed class RouterNode : IAsyncDisposable
         app.UseApiKeys(app.Services.GetRequiredService<ApiKeyRing>());
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics", app.Services.GetRequiredService<RouterMetrics>().Registry);
-        if (settings.Roles.Contains(RouterAkkaHosting.FrontRole))
+        if (settings.Roles.Contains(RouterCluster.FrontRole))
         {
             app.MapChatEndpoints();
             app.MapModelEndpoints();
@@ -145,7 +146,7 @@ public sealed class RouterNode : IAsyncDisposable
         try
         {
             // Checked on what was bound, whatever configured it; nothing is served before.
-            if (BindGuard.Problem(node.Addresses, settings.Roles.Contains(RouterAkkaHosting.FrontRole), settings.ApiKeys.Count > 0) is { } problem)
+            if (BindGuard.Problem(node.Addresses, settings.Roles.Contains(RouterCluster.FrontRole), settings.ApiKeys.Count > 0) is { } problem)
                 throw new RouterConfigurationException([problem]);
             // The remoting address and TLS as the actor system has them, ROUTER_AKKA_HOCON included.
             var remoting = node.System.Settings.Config.GetConfig("akka.remote.dot-netty.tcp");
@@ -181,10 +182,9 @@ public sealed class RouterNode : IAsyncDisposable
 
     private static void AddServices(IServiceCollection services, RouterSettings settings, OpenRouterClientOptions clientOptions, RouterNodeOptions options)
     {
-        services.AddSingleton(settings);
         var metrics = options.Metrics ?? RouterMetrics.ForProcess();
-        services.AddSingleton(metrics);
         services.AddSingleton(TimeProvider.System);
+        services.AddRouterRouting(settings, metrics, options.AttemptTimeout ?? RoutingSettings.AttemptTimeoutFor(clientOptions));
         services.AddSingleton(sp => new OpenRouterClient(clientOptions, sp.GetRequiredService<ILogger<OpenRouterClient>>()));
         var policy = options.HealthPolicy ?? new HealthPolicy
         {
@@ -200,39 +200,15 @@ public sealed class RouterNode : IAsyncDisposable
             Materializer = sp.GetRequiredService<IMaterializer>, // resolved at first stream, once the actor system is up
         });
         services.AddSingleton((options.Catalog ?? new CatalogSettings { Ttl = settings.CatalogTtl }) with { Metrics = metrics });
-        services.AddSingleton<CatalogReplica>();
         services.AddSingleton(new ApiKeyRing(settings.ApiKeys));
-        services.AddSingleton(sp => new QuotaGate(sp.GetRequiredService<IRequiredActor<QuotaShardRegion>>().ActorRef,
-            settings.DailyRequestCap, settings.PerKeyDailyRequestCap, TimeProvider.System, metrics));
-        services.AddSingleton(sp => new BudgetGate(sp.GetRequiredService<IRequiredActor<QuotaShardRegion>>().ActorRef,
-            settings.DailySpendCapUsd, settings.PerKeyDailySpendCapUsd, TimeProvider.System, metrics));
         services.AddSingleton(new CacheSettings(settings.CacheTtl ?? TimeSpan.FromMinutes(5), new CacheMemory(settings.CacheMaxMegabytes * 1024L * 1024),
             settings.CoalesceMaxWaiters, settings.RequestTimeout, TimeProvider.System, metrics, settings.CachePersist));
         services.AddSingleton(sp => new ResponseCache(sp.GetRequiredService<IRequiredActor<CacheShardRegion>>().ActorRef, settings.CacheTtl is not null,
             settings.CachePerKey, settings.RequestTimeout, sp.GetRequiredService<ActorSystem>(),
             new FlightSettings(settings.CoalesceMaxWaiters, MaxBytes: settings.CacheMaxMegabytes * 1024L * 1024 / 16, Backlog: 4096,
                 Linger: TimeSpan.FromSeconds(5), sp.GetRequiredService<IMaterializer>(), TimeProvider.System)));
-        services.AddSingleton<ModelHealthBoard>();
         services.AddSingleton<RequestLog>();
         services.AddSingleton<ChatServices>();
-        services.AddSingleton(new RoutingSettings
-        {
-            DefaultModel = settings.DefaultModel is { } m ? new ModelId(m) : null,
-            FallbackModels = settings.FallbackModels.Select(f => new ModelId(f)).ToList(),
-            MaxAttempts = settings.MaxAttempts,
-            DefaultSort = settings.DefaultSort,
-            ExplorationRate = settings.SortExploration,
-            AttemptTimeout = options.AttemptTimeout ?? RoutingSettings.AttemptTimeoutFor(clientOptions),
-            RequestTimeout = settings.RequestTimeout,
-        });
-        services.AddSingleton(sp => new RouterClient(sp.GetRequiredService<Coordinators>(), sp.GetRequiredService<CatalogReplica>(), sp.GetRequiredService<ActorSystem>()));
-        services.AddSingleton(sp => new RoutingContext(
-            sp.GetRequiredService<IRequiredActor<ModelShardRegion>>().ActorRef,
-            sp.GetRequiredService<CatalogReplica>(),
-            sp.GetRequiredService<ModelHealthBoard>(),
-            sp.GetRequiredService<RoutingSettings>(),
-            TimeProvider.System) { Metrics = metrics });
-        services.AddSingleton(sp => new Coordinators(sp.GetRequiredService<IRequiredActor<CoordinatorPool>>(), sp.GetRequiredService<RoutingContext>()));
     }
 
     /// <summary>Runs until the host is told to stop or <paramref name="ct"/> fires (SIGTERM/Ctrl-C), then stops gracefully.</summary>

@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using Akka.Hosting;
 using Akka.Persistence.Hosting;
 using Akka.Persistence.Sql.Hosting;

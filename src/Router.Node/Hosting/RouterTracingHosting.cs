@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Router.Actors.Observability;

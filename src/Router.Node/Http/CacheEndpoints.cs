@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using Router.Actors.Caching;
 using Router.Node.Configuration;
 

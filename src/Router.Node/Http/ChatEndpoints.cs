@@ -8,7 +8,7 @@ using Router.Node.Security;
 using Router.Contracts;
 using Router.Contracts.Messages;
 using Router.Contracts.OpenRouter;
-using Router.Node.Configuration;
+using Router.Client.Configuration;
 
 namespace Router.Node.Http;
 
@@ -31,22 +31,10 @@ public static class ChatEndpoints
             return;
         }
 
-        if (chat.Quota.Enabled && await chat.Quota.TryConsumeAsync(http.ClientId(), http.RequestAborted) is QuotaDecision.Refused refused)
+        if (await chat.Limits.AdmitAsync(http.ClientId(), http.RequestAborted) is { } refused)
         {
-            ServerSpans.SpanOf(http)?.SetTag(RouterTracing.Tags.Quota, "daily_cap_reached");
-            var message = $"Daily request cap reached ({refused.Scope}: {refused.Cap} requests per UTC day); resets at {refused.ResetAt:O}";
-            await HttpResults.WriteErrorAsync(http, new OpenAiError(message, "rate_limit_error", null, "daily_cap_reached", 429, null, false, true),
-                retryAfter: refused.ResetAt - DateTimeOffset.UtcNow);
-            return;
-        }
-
-        if (chat.Budget.Enabled && await chat.Budget.CheckAsync(http.ClientId(), http.RequestAborted) is QuotaDecision.Refused spent)
-        {
-            ServerSpans.SpanOf(http)?.SetTag(RouterTracing.Tags.Quota, "daily_budget_reached");
-            var message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"Daily spend budget reached ({spent.Scope}: {spent.Cap} USD per UTC day); resets at {spent.ResetAt:O}");
-            await HttpResults.WriteErrorAsync(http, new OpenAiError(message, "rate_limit_error", null, "daily_budget_reached", 429, null, false, true),
-                retryAfter: spent.ResetAt - DateTimeOffset.UtcNow);
+            ServerSpans.SpanOf(http)?.SetTag(RouterTracing.Tags.Quota, refused.Code);
+            await HttpResults.WriteErrorAsync(http, refused.Error, retryAfter: refused.RetryAfter);
             return;
         }
 
@@ -95,7 +83,7 @@ public static class ChatEndpoints
         {
             case RouteCompleted completed:
                 if (cacheKey is not null && chat.Cache.TryPut(cacheKey, completed)) http.Items[StoredKey] = true;
-                cost = Charge(http, completed.Model, completed.Completion.Usage, chat);
+                cost = chat.Limits.Charge(http.ClientId(), completed.Model, completed.Completion.Usage);
                 await WriteCompletionAsync(http, completed, cost, cacheKey is null ? null : "miss");
                 break;
             case RouteStreaming streaming:
@@ -107,23 +95,13 @@ public static class ChatEndpoints
                     http.Items[StoredKey] = true;
                 }
                 // A stream's cost is known at its usage chunk, after the headers: it goes to the metrics only.
-                await SseResponse.WriteAsync(http, routed, chat.Materializer, ct, usage => cost = Charge(http, streaming.Model, usage, chat));
+                await SseResponse.WriteAsync(http, routed, chat.Materializer, ct, usage => cost = chat.Limits.Charge(http.ClientId(), streaming.Model, usage));
                 break;
             case RouteFailed failed:
                 await HttpResults.WriteErrorAsync(http, OpenAiError.FromUpstream(failed.Error), failed.Attempts, failed.Error.RetryAfter);
                 break;
         }
         chat.Log.Routed(routeId, ServerSpans.TraceIdOf(http), http.Response.StatusCode, result, Stopwatch.GetElapsedTime(started), cost);
-    }
-
-    /// <summary>What an answer of <paramref name="model"/> cost, counted in the spend metrics and budgets; null when unknown.</summary>
-    private static double? Charge(HttpContext http, ModelId model, TokenUsage? usage, ChatServices chat)
-    {
-        var cost = Spend.CostOf(usage, chat.Catalog.Current.ById.GetValueOrDefault(model.Value));
-        if (cost is not { } usd) return null;
-        chat.Metrics.RecordSpend(model.Value, http.ClientId(), usd);
-        chat.Budget.Charge(http.ClientId(), usd);
-        return cost;
     }
 
     private static readonly OpenAiError ShuttingDown =

@@ -1,3 +1,4 @@
+using Router.Contracts;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Router.Node.Http;

@@ -1,3 +1,4 @@
+using Router.Contracts;
 using System.Text.Json;
 using Router.Contracts.Messages;
 

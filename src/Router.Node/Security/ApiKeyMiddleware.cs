@@ -1,3 +1,4 @@
+using Router.Contracts;
 using Router.Node.Http;
 
 namespace Router.Node.Security;

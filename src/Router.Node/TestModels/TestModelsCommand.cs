@@ -1,3 +1,5 @@
+using Router.Client.Hosting;
+using Router.Client.Configuration;
 using System.CommandLine;
 using Akka.Streams;
 using Router.Actors.Catalog;
@@ -62,7 +64,7 @@ public static class TestModelsCommand
         {
             Urls = ["http://127.0.0.1:0"],
             Port = settings.SeedNodes.Count > 0 ? 0 : Router.Shared.Loopback.FreePort(),
-            Roles = settings.SeedNodes.Count > 0 ? [RouterAkkaHosting.FrontRole] : settings.Roles,
+            Roles = settings.SeedNodes.Count > 0 ? [RouterCluster.FrontRole] : settings.Roles,
         };
         await using var node = await RouterNode.StartAsync(settings, (nodeOptions ?? new RouterNodeOptions()) with
         {

@@ -1,8 +1,9 @@
+using Router.Client.Hosting;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Router.Actors.Client;
+using Router.Client;
 using Router.Contracts.OpenRouter;
 using Router.FakeOpenRouter;
 using Router.Node.Hosting;
@@ -70,7 +71,7 @@ public class ClusterRoutingTests(PostgresServer postgres)
             OpenRouter = TestNodes.Settings(cluster.Fake, dataDir).OpenRouter with { ApiKey = ClusterHarness.OpenRouterKey },
             Database = cluster.Environment["ROUTER_DB"],
             SeedNodes = [nodes[0].Address],
-            Roles = [RouterAkkaHosting.FrontRole],
+            Roles = [RouterCluster.FrontRole],
         };
         await using (var client = await TestNodes.StartAsync(embedded))
         {

@@ -4,7 +4,7 @@ using Akka.Discovery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Router.Node.Clustering;
+using Router.Client.Clustering;
 using Router.Tests.Support;
 
 namespace Router.Tests.Clustering;

@@ -1,4 +1,4 @@
-using Router.Node.Clustering;
+using Router.Client.Clustering;
 
 namespace Router.Tests.Clustering;
 

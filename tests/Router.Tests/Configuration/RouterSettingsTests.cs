@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using Router.Actors.OpenRouter;
 using Router.Contracts.OpenRouter;
 using Router.Node.Configuration;

@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -12,7 +13,7 @@ namespace Router.Tests.EndToEnd;
 [Collection(SystemTests.Collection)]
 public class ResponseCacheTests : NodeTestBase
 {
-    protected override Router.Node.Configuration.RouterSettings Configure(Router.Node.Configuration.RouterSettings settings) =>
+    protected override Router.Client.Configuration.RouterSettings Configure(Router.Client.Configuration.RouterSettings settings) =>
         settings with { CacheTtl = TimeSpan.FromMinutes(1) };
 
     protected override (string Model, FakeBehavior Behavior)[] InitialBehaviors =>

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Router.Actors.Client;
+using Router.Client;
 using Router.Contracts;
 using Router.Contracts.OpenRouter;
 using Router.FakeOpenRouter;

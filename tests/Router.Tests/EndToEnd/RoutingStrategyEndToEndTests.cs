@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -28,7 +29,7 @@ public class RoutingStrategyEndToEndTests : NodeTestBase
         ("test/gamma", new FakeBehavior { LatencyMs = 5 }), ("test/delta", new FakeBehavior { LatencyMs = 250 }),
     ];
 
-    protected override Router.Node.Configuration.RouterSettings Configure(Router.Node.Configuration.RouterSettings settings) =>
+    protected override Router.Client.Configuration.RouterSettings Configure(Router.Client.Configuration.RouterSettings settings) =>
         settings with { SortExploration = 0 };
 
     private async Task<(HttpStatusCode Status, JsonElement Body, string Model)> PostAsync(string json)

@@ -1,3 +1,4 @@
+using Router.Contracts;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

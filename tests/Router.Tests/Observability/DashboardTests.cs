@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -15,7 +16,7 @@ namespace Router.Tests.Observability;
 [Collection(SystemTests.Collection)]
 public partial class DashboardTests : NodeTestBase
 {
-    protected override Router.Node.Configuration.RouterSettings Configure(Router.Node.Configuration.RouterSettings settings) =>
+    protected override Router.Client.Configuration.RouterSettings Configure(Router.Client.Configuration.RouterSettings settings) =>
         settings with { CacheTtl = TimeSpan.FromMinutes(1), DailyRequestCap = 1000, DailySpendCapUsd = 100 };
 
     protected override (string Model, FakeBehavior Behavior)[] InitialBehaviors => [("test/delta", new FakeBehavior { StatusCode = 500 })];

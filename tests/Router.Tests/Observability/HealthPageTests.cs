@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
@@ -12,7 +13,7 @@ namespace Router.Tests.Observability;
 [Collection(SystemTests.Collection)]
 public class HealthPageTests(ITestOutputHelper output) : NodeTestBase
 {
-    protected override Router.Node.Configuration.RouterSettings Configure(Router.Node.Configuration.RouterSettings settings) =>
+    protected override Router.Client.Configuration.RouterSettings Configure(Router.Client.Configuration.RouterSettings settings) =>
         settings with { ApiKeys = ["page-key-0123456789"] };
 
     protected override (string Model, FakeBehavior Behavior)[] InitialBehaviors =>

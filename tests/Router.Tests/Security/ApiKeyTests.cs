@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -62,7 +63,7 @@ public class ApiKeyRingTests
 public class ApiKeyEndToEndTests : NodeTestBase
 {
     private const string Key = "client-key-3b1f8e2a9d";
-    protected override Router.Node.Configuration.RouterSettings Configure(Router.Node.Configuration.RouterSettings settings) =>
+    protected override Router.Client.Configuration.RouterSettings Configure(Router.Client.Configuration.RouterSettings settings) =>
         settings with { ApiKeys = [Key, "other-client-key-0000"], PerKeyDailyRequestCap = 3, DailyRequestCap = 5 };
 
     private async Task<HttpResponseMessage> PostAsync(string? bearer = null, string? header = null)

@@ -1,3 +1,4 @@
+using Router.Client.Security;
 using Router.Node.Security;
 using Router.Tests.Support;
 

@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using Router.FakeOpenRouter;
 using Router.Node.Hosting;
 
@@ -16,7 +17,7 @@ public abstract class NodeTestBase : IAsyncLifetime
     protected virtual Microsoft.Extensions.Logging.LogLevel LogLevel => Microsoft.Extensions.Logging.LogLevel.Warning;
 
     /// <summary>Settings changes a test class needs.</summary>
-    protected virtual Router.Node.Configuration.RouterSettings Configure(Router.Node.Configuration.RouterSettings settings) => settings;
+    protected virtual Router.Client.Configuration.RouterSettings Configure(Router.Client.Configuration.RouterSettings settings) => settings;
 
     /// <summary>Behaviours the fake starts with.</summary>
     protected virtual (string Model, FakeBehavior Behavior)[] InitialBehaviors => [];

@@ -1,3 +1,4 @@
+using Router.Client.Configuration;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Router.Actors.Models;

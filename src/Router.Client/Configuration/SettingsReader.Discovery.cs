@@ -1,4 +1,4 @@
-namespace Router.Node.Configuration;
+namespace Router.Client.Configuration;
 
 internal sealed partial class SettingsReader
 {

@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
-using Router.Contracts;
 
-namespace Router.Node.Http;
+namespace Router.Contracts;
 
 /// <summary>OpenAI's error shape plus the seed's fields: <c>{"error":{"message","type","param","code","status_code","model","should_retry","rate_limited"}}</c>.</summary>
 public sealed record OpenAiError(

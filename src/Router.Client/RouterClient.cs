@@ -1,14 +1,16 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Streams;
-using Akka.Streams.Dsl;
 using Router.Actors.Catalog;
+using Router.Actors.Observability;
+using Router.Actors.Quota;
 using Router.Actors.Routing;
 using Router.Contracts;
 using Router.Contracts.Messages;
 using Router.Contracts.OpenRouter;
 
-namespace Router.Actors.Client;
+namespace Router.Client;
 
 /// <summary>The outcome of <see cref="RouterClient.GenerateResponseAsync"/>: the answer and the model that gave it, or a typed error.</summary>
 public sealed record RouterResponse(
@@ -23,12 +25,19 @@ public sealed record RouterResponse(
 /// <summary>One item of <see cref="RouterClient.GenerateResponseStreamAsync"/>: a piece of content, or the final item (done, tokens, or error).</summary>
 public sealed record RouterStreamItem(string? Content, bool Done, ModelId? Model, Usage? Tokens = null, UpstreamError? Error = null);
 
+/// <summary>A routed plain answer: the completion, the model that gave it, the attempts made, and its cost when known.</summary>
+public sealed record RoutedCompletion(ChatCompletionResponse Response, ModelId Model, IReadOnlyList<AttemptRecord> Attempts, double? CostUsd);
+
 /// <summary>
-/// Router for .NET code running in (or embedding) a cluster node: the seed's client API over the routing actors,
-/// with the same priority, fallback and streaming semantics as the HTTP front.
+/// Router for .NET code running in (or embedding) a cluster member: requests routed by this member's coordinators,
+/// with the same checks, daily caps, priority, fallback and streaming semantics as the HTTP front.
 /// </summary>
-public sealed class RouterClient(Coordinators coordinators, CatalogReplica catalog, ActorSystem system)
+public sealed class RouterClient(Coordinators coordinators, CatalogReplica catalog, ActorSystem system, DailyLimits limits, RouterMetrics metrics,
+    int maxMessages = 1000)
 {
+    /// <summary>The client id an embedded member's requests count against in the per-key daily caps.</summary>
+    public const string ClientId = "embedded";
+
     private readonly IMaterializer _materializer = system.Materializer(namePrefix: "router-client");
 
     /// <summary>The catalog, waiting (up to <paramref name="wait"/>, default 10 s) for the first fetch on a fresh node.</summary>
@@ -38,6 +47,53 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
         return catalog.Current.Models;
     }
 
+    /// <summary>Routes a plain request; a request Router cannot serve throws <see cref="RouterException"/>.</summary>
+    public async Task<RoutedCompletion> CompleteAsync(ChatCompletionRequest request, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = await RouteAsync(request with { Stream = null }, stream: false, ct);
+        metrics.RecordRequest(false, (result as RouteFailed)?.Error.Kind, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return result switch
+        {
+            RouteCompleted c => new RoutedCompletion(c.Completion.Response, c.Model, c.Attempts, limits.Charge(ClientId, c.Model, c.Completion.Usage)),
+            RouteFailed f => throw Failure(f),
+            _ => throw new InvalidOperationException($"Unexpected route result {result.GetType().Name}"),
+        };
+    }
+
+    /// <summary>
+    /// Routes a streamed request: returns once a model has started answering (fallback happens before), with the
+    /// model and the attempts; the chunks follow. A failure after the first chunk throws <see cref="RouterException"/>
+    /// from the enumeration; cancelling or leaving it cancels the upstream call.
+    /// </summary>
+    public async Task<RoutedChunks> StreamAsync(ChatCompletionRequest request, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = await RouteAsync(request with { Stream = true }, stream: true, ct);
+        metrics.RecordRequest(true, (result as RouteFailed)?.Error.Kind, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return result switch
+        {
+            RouteStreaming s => new RoutedChunks(s, coordinators.Open(s), _materializer, usage => limits.Charge(ClientId, s.Model, usage)),
+            RouteFailed f => throw Failure(f),
+            _ => throw new InvalidOperationException($"Unexpected route result {result.GetType().Name}"),
+        };
+    }
+
+    private async Task<RouteResult> RouteAsync(ChatCompletionRequest request, bool stream, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (ChatRequestRules.Validate(request, maxMessages) is { } invalid)
+            throw new RouterException(invalid);
+        if (await limits.AdmitAsync(ClientId, ct) is { } refused)
+            throw new RouterException(refused.Error, retryAfter: refused.RetryAfter);
+        var traceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
+        return await coordinators.RouteAsync(new RouteRequest(request, stream, RouteId: coordinators.NewRouteId(), TraceParent: traceParent), ct);
+    }
+
+    private static RouterException Failure(RouteFailed failed) =>
+        new(OpenAiError.FromUpstream(failed.Error), failed.Attempts, failed.Error.RetryAfter);
+
+    /// <summary>The seed's API: the answer's text, or the error as a value.</summary>
     public async Task<RouterResponse> GenerateResponseAsync(IReadOnlyList<ChatMessage> messages, string? model = null,
         double temperature = 0.7, int maxTokens = 1024, CancellationToken ct = default)
     {
@@ -50,6 +106,7 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
         };
     }
 
+    /// <summary>The seed's streaming API: pieces of text, then a final item with the tokens or the error.</summary>
     public async IAsyncEnumerable<RouterStreamItem> GenerateResponseStreamAsync(IReadOnlyList<ChatMessage> messages, string? model = null,
         double temperature = 0.7, int maxTokens = 1024, [EnumeratorCancellation] CancellationToken ct = default)
     {

@@ -3,10 +3,10 @@ using Akka.Cluster;
 using Akka.Discovery;
 using Akka.Event;
 using Akka.Hosting;
-using Router.Node.Configuration;
-using Router.Node.Hosting;
+using Router.Client.Configuration;
+using Router.Client.Hosting;
 
-namespace Router.Node.Clustering;
+namespace Router.Client.Clustering;
 
 /// <summary>
 /// Forms or joins the cluster from the nodes Akka.Discovery finds (a fixed list, or the Kubernetes API): looks them
@@ -30,7 +30,7 @@ public sealed class DiscoverySeeder : ReceiveActor, IWithTimers
         Receive<Tick>(_ => service.Lookup(lookup, TimeSpan.FromSeconds(3)).PipeTo(Self));
         Receive<ServiceDiscovery.Resolved>(resolved =>
         {
-            var found = resolved.Addresses.Select(t => $"{protocol}://{RouterAkkaHosting.SystemName}@{t.Address?.ToString() ?? t.Host}:{t.Port ?? ownPort}");
+            var found = resolved.Addresses.Select(t => $"{protocol}://{RouterCluster.SystemName}@{t.Address?.ToString() ?? t.Host}:{t.Port ?? ownPort}");
             if (_decision.Observe(found, time.GetUtcNow()) is not { } seeds) return;
             _log.Info("Discovery found {0} nodes ({1}); joining them", seeds.Count, string.Join(", ", seeds));
             Cluster.Get(Context.System).JoinSeedNodes(seeds.Select(Address.Parse));

@@ -3,7 +3,7 @@ using Akka.Actor;
 using Akka.Discovery;
 using k8s;
 
-namespace Router.Node.Clustering;
+namespace Router.Client.Clustering;
 
 /// <summary>
 /// Akka.Discovery over the Kubernetes API, with the official client: the running pods of this namespace that match

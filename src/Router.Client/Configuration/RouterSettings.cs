@@ -1,7 +1,8 @@
+using Microsoft.Extensions.Configuration;
 using Router.Actors.OpenRouter;
 using Router.Contracts.OpenRouter;
 
-namespace Router.Node.Configuration;
+namespace Router.Client.Configuration;
 
 /// <summary>Router's validated settings; see README's configuration table for each variable.</summary>
 public sealed record RouterSettings
@@ -113,6 +114,9 @@ public sealed record RouterSettings
     public string? AkkaHocon { get; init; }
 
     public static RouterSettings Load(IConfiguration config) => new SettingsReader(config).Read();
+
+    /// <summary>The settings of a member embedded in another application: see <see cref="Hosting.RouterMembers.AddRouterNode"/>.</summary>
+    public static RouterSettings LoadEmbedded(IConfiguration config) => new SettingsReader(config, embedded: true).Read();
 }
 
 /// <summary>

@@ -1,4 +1,4 @@
-namespace Router.Node.Clustering;
+namespace Router.Client.Clustering;
 
 /// <summary>
 /// When a node found through discovery may join: once at least <c>required</c> nodes are found and the set found

@@ -1,16 +1,25 @@
+using Microsoft.Extensions.Configuration;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Router.Actors.OpenRouter;
 using Router.Contracts.OpenRouter;
-using Router.Node.Security;
-using static Router.Node.Security.BindGuard;
+using Router.Client.Security;
+using static Router.Client.Security.BindGuard;
 
-namespace Router.Node.Configuration;
+namespace Router.Client.Configuration;
 
 /// <summary>Reads and validates every variable, collecting all problems before failing.</summary>
-internal sealed partial class SettingsReader(IConfiguration config)
+/// <remarks>
+/// <paramref name="embedded"/>: for a member inside another application (<see cref="Hosting.RouterMembers.AddRouterNode"/>):
+/// the client role only, no HTTP front (ASPNETCORE_URLS belongs to the application), a free remoting port by default,
+/// and the local node (127.0.0.1:4053) as its seed when neither seeds nor discovery are set.
+/// </remarks>
+internal sealed partial class SettingsReader(IConfiguration config, bool embedded = false)
 {
+    /// <summary>An embedded member's seed when none is configured: a node run on this machine with the defaults.</summary>
+    public const string LocalSeed = "127.0.0.1:4053";
+
     private static readonly string[] KnownRoles = ["router", "front"];
     private readonly List<string> _problems = [];
 
@@ -40,12 +49,12 @@ internal sealed partial class SettingsReader(IConfiguration config)
             HttpVersion = HttpVersionOf("OPENROUTER_HTTP_VERSION"),
         };
 
-        var roles = List("ROUTER_ROLES") is { Count: > 0 } r ? r : ["router", "front"];
+        var roles = embedded ? [Hosting.RouterCluster.ClientRole] : List("ROUTER_ROLES") is { Count: > 0 } r ? r : ["router", "front"];
         foreach (var role in roles.Where(x => !KnownRoles.Contains(x)))
             _problems.Add($"ROUTER_ROLES: unknown role '{role}' in '{Text("ROUTER_ROLES")}' (known: router, front)");
 
 
-        var urls = List(config["ASPNETCORE_URLS"] is not null ? "ASPNETCORE_URLS" : "urls", ';');
+        var urls = embedded ? [] : List(config["ASPNETCORE_URLS"] is not null ? "ASPNETCORE_URLS" : "urls", ';');
         foreach (var url in urls.Where(u => !IsHttpUrl(WithWildcardHost(u))))
             _problems.Add($"ASPNETCORE_URLS: '{url}' is not an http(s) URL");
 
@@ -66,13 +75,15 @@ internal sealed partial class SettingsReader(IConfiguration config)
         if (RemotingGuard.Problem(hostname, tls is not null, allowPlaintext) is { } remotingProblem)
             _problems.Add(remotingProblem);
         var discovery = Discovery(seeds);
+        if (embedded && seeds.Count == 0 && !discovery.UsesDiscovery)
+            seeds = [$"{protocol}://{Hosting.RouterCluster.SystemName}@{LocalSeed}"];
 
         var settings = new RouterSettings
         {
             OpenRouter = openRouter,
             DefaultModel = Text("OPENROUTER_DEFAULT_MODEL"),
             FallbackModels = List("OPENROUTER_FALLBACK_MODELS"),
-            DevMode = devMode,
+            DevMode = devMode && !embedded,
             DevModeReason = devModeFlag ? "DEV_MODE is set" : apiKey is null ? "OPENROUTER_API_KEY is not set" : null,
             CatalogTtl = Seconds("ROUTER_CATALOG_TTL", 3600),
             Database = Text("ROUTER_DB"),
@@ -80,7 +91,7 @@ internal sealed partial class SettingsReader(IConfiguration config)
             Hostname = hostname,
             RemotingTls = tls,
             AllowPlaintextRemoting = allowPlaintext,
-            Port = Int("ROUTER_PORT", 4053, min: 0, max: 65535),
+            Port = Int("ROUTER_PORT", embedded ? 0 : 4053, min: 0, max: 65535),
             SeedNodes = seeds,
             Discovery = discovery,
             ShutdownDelay = Seconds("ROUTER_SHUTDOWN_DELAY", 0, allowZero: true),

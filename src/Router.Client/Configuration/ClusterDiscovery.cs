@@ -1,4 +1,4 @@
-namespace Router.Node.Configuration;
+namespace Router.Client.Configuration;
 
 /// <summary>How a node finds the others (ROUTER_DISCOVERY).</summary>
 public enum DiscoveryMethod

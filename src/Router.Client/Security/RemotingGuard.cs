@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Router.Node.Security;
+namespace Router.Client.Security;
 
 /// <summary>
 /// The rule for Akka remoting's listening address: beyond loopback, any peer that reaches the port could join the

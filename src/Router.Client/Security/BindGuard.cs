@@ -1,4 +1,4 @@
-namespace Router.Node.Security;
+namespace Router.Client.Security;
 
 /// <summary>
 /// The rule for the HTTP front's listening addresses: a non-loopback address needs client keys. It is checked twice:
