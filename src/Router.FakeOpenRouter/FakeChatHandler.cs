@@ -80,15 +80,17 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
             return;
         }
 
-        var tokens = Tokenize(behavior.Content ?? DefaultContent(model, request), request.MaxTokens);
+        var call = behavior.Content is null ? FakeToolCalls.Wanted(request) : null;
+        var tokens = call is not null ? [] : Tokenize(behavior.Content ?? DefaultContent(model, request), request.MaxTokens);
         var promptTokens = request.Messages.Sum(m => m.ContentText.Length) / 4 + 1;
-        var usage = new Usage { PromptTokens = promptTokens, CompletionTokens = tokens.Count, TotalTokens = promptTokens + tokens.Count };
+        var completionTokens = call is null ? tokens.Count : call.Arguments.Length / 4 + 1;
+        var usage = new Usage { PromptTokens = promptTokens, CompletionTokens = completionTokens, TotalTokens = promptTokens + completionTokens };
         var id = $"gen-{Interlocked.Increment(ref _ids)}-{Environment.TickCount64 % 100000}";
 
         if (request.Stream == true)
-            await StreamAsync(http, model, id, tokens, usage, behavior, ct);
+            await StreamAsync(http, model, id, tokens, usage, behavior, call, ct);
         else
-            await CompleteAsync(http, model, id, tokens, usage, behavior, ct);
+            await CompleteAsync(http, model, id, tokens, usage, behavior, call, ct);
     }
 
     private static bool ShouldFail(FakeBehavior behavior, int callNumber) =>
@@ -96,7 +98,8 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
         && (behavior.FailTimes is null || callNumber <= behavior.FailTimes)
         && (behavior.StatusProbability >= 1.0 || Random.Shared.NextDouble() < behavior.StatusProbability);
 
-    private static async Task CompleteAsync(HttpContext http, string model, string id, List<string> tokens, Usage usage, FakeBehavior behavior, CancellationToken ct)
+    private static async Task CompleteAsync(HttpContext http, string model, string id, List<string> tokens, Usage usage, FakeBehavior behavior,
+        FakeToolCalls.Call? call, CancellationToken ct)
     {
         await DelayAsync(behavior.LatencyMs + TokenTimeMs(behavior, tokens.Count), ct);
         http.Response.ContentType = "application/json";
@@ -117,9 +120,9 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
                 new ChatChoice
                 {
                     Index = 0,
-                    Message = ChatMessage.Text("assistant", string.Concat(tokens)),
-                    FinishReason = "stop",
-                    NativeFinishReason = "stop",
+                    Message = call is null ? ChatMessage.Text("assistant", string.Concat(tokens)) : FakeToolCalls.Message(call),
+                    FinishReason = call is null ? "stop" : "tool_calls",
+                    NativeFinishReason = call is null ? "stop" : "tool_calls",
                 },
             ],
             Usage = usage,
@@ -143,7 +146,8 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
         await writer.DataAsync("[DONE]", ct);
     }
 
-    private async Task StreamAsync(HttpContext http, string model, string id, List<string> tokens, Usage usage, FakeBehavior behavior, CancellationToken ct)
+    private async Task StreamAsync(HttpContext http, string model, string id, List<string> tokens, Usage usage, FakeBehavior behavior,
+        FakeToolCalls.Call? call, CancellationToken ct)
     {
         var writer = new SseWriter(http.Response, behavior);
         http.Response.ContentType = "text/event-stream";
@@ -178,7 +182,9 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
                 await DelayAsync(perToken, ct);
                 await writer.ChunkAsync(Chunk(id, model, created, new ChatDelta { Content = tokens[i] }, null), ct);
             }
-            await writer.ChunkAsync(Chunk(id, model, created, new ChatDelta(), "stop"), ct);
+            foreach (var delta in call is null ? [] : FakeToolCalls.Deltas(call))
+                await writer.ChunkAsync(Chunk(id, model, created, delta, null), ct);
+            await writer.ChunkAsync(Chunk(id, model, created, new ChatDelta(), call is null ? "stop" : "tool_calls"), ct);
             await writer.ChunkAsync(new ChatCompletionChunk
             {
                 Id = id, Provider = ProviderOf(model), Model = model, Object = "chat.completion.chunk", Created = created,
@@ -235,6 +241,8 @@ internal sealed class FakeChatHandler(FakeScript script, FakeOpenRouterOptions o
 
     private static string DefaultContent(string model, ChatCompletionRequest request)
     {
+        if (FakeToolCalls.ToolAnswer(request) is { } answer)
+            return $"I am {model}; the tool answered: {answer}";
         var said = request.Messages.LastOrDefault(m => m.Role == "user")?.ContentText ?? "";
         if (said.Length > 200) said = said[..200] + "...";
         return $"Hello! I am {model}, answering through the fake OpenRouter. You said: {said}";

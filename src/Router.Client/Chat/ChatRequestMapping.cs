@@ -20,7 +20,8 @@ public static class ChatRequestMapping
     /// <summary><see cref="ChatOptions.AdditionalProperties"/> key of Router's <c>router</c> object (a <see cref="RouterOptions"/> or its JSON).</summary>
     public const string RouterProperty = "router";
 
-    private static JsonSerializerOptions Json => AIJsonUtilities.DefaultOptions;
+    /// <summary>M.E.AI's own options (they know its types), written compact as a request body is.</summary>
+    private static readonly JsonSerializerOptions Json = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
 
     public static ChatCompletionRequest ToRequest(IEnumerable<AiMessage> messages, ChatOptions? options)
     {

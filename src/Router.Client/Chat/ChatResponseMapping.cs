@@ -11,9 +11,9 @@ namespace Router.Client.Chat;
 public static class ChatResponseMapping
 {
     /// <summary>
-    /// <see cref="ChatResponse.AdditionalProperties"/> (and the first and last streamed update's) key of the routing
-    /// outcome: a <see cref="RouterInfo"/> with the model used, the attempts made and the cost when known, as the
-    /// HTTP answer's <c>router</c> object.
+    /// <c>AdditionalProperties</c> key of the routing outcome, as the HTTP answer's <c>router</c> object: a
+    /// <see cref="RouterInfo"/> with the model used, the attempts made and the cost when known. On a response and its
+    /// message; on a stream's first update and its usage update (with the cost), which M.E.AI merges into the message.
     /// </summary>
     public const string RouterProperty = "router";
 
@@ -21,10 +21,12 @@ public static class ChatResponseMapping
     {
         var response = routed.Response;
         var choice = response.Choices?.FirstOrDefault();
+        var route = new RouterInfo(routed.Model.Value, routed.Attempts, routed.CostUsd);
         var message = new AiMessage(ChatRole.Assistant, choice?.Message is { } m ? Contents(m) : [])
         {
             MessageId = response.Id,
             RawRepresentation = choice?.Message,
+            AdditionalProperties = new() { [RouterProperty] = route },
         };
         return new ChatResponse(message)
         {
@@ -34,7 +36,7 @@ public static class ChatResponseMapping
             FinishReason = FinishReason(choice?.FinishReason),
             Usage = Usage(response.Usage),
             RawRepresentation = routed,
-            AdditionalProperties = new() { [RouterProperty] = new RouterInfo(routed.Model.Value, routed.Attempts, routed.CostUsd) },
+            AdditionalProperties = new() { [RouterProperty] = route },
         };
     }
 
