@@ -34,7 +34,7 @@ public sealed record RoutingSettings
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(300);
 
     /// <summary>
-    /// An attempt silent this long is asked after (<see cref="GetCallStatus"/>), and asked again as often while it
+    /// An attempt silent this long is asked after (<see cref="Router.Contracts.Messages.GetCallStatus"/>), and asked again as often while it
     /// stays silent; the model actor answers at once while the call runs.
     /// </summary>
     public TimeSpan CallCheckAfter { get; init; } = TimeSpan.FromSeconds(1);

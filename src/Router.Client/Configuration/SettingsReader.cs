@@ -50,7 +50,7 @@ internal sealed partial class SettingsReader(IConfiguration config, bool embedde
         };
 
         var roles = embedded ? [Hosting.RouterCluster.ClientRole] : List("ROUTER_ROLES") is { Count: > 0 } r ? r : ["router", "front"];
-        foreach (var role in roles.Where(x => !KnownRoles.Contains(x)))
+        foreach (var role in embedded ? [] : roles.Where(x => !KnownRoles.Contains(x)))
             _problems.Add($"ROUTER_ROLES: unknown role '{role}' in '{Text("ROUTER_ROLES")}' (known: router, front)");
 
 

@@ -1,0 +1,141 @@
+using System.ComponentModel;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Router.Client;
+using Router.Client.Chat;
+using Router.Contracts.Messages;
+using Router.FakeOpenRouter;
+using Router.Tests.Support;
+
+namespace Router.Tests.Client;
+
+/// <summary>
+/// An application embedding a Router member (AddRouterNode, IChatClient from DI with M.E.AI's function invocation)
+/// in a cluster of node processes on loopback with PostgreSQL, against the fake OpenRouter over HTTP.
+/// </summary>
+[Trait("Category", "System")]
+[Collection(PostgresCollection.Name)]
+public class EmbeddedChatClientTests(PostgresServer postgres)
+{
+    private static readonly string[] Models = ["e/alpha", "e/beta", "e/gamma", "e/delta"];
+
+    private static ChatMessage[] Ask(string text) => [new(ChatRole.User, text)];
+
+    [Fact]
+    public async Task Answers_equal_what_http_clients_get_fallback_is_visible_and_errors_are_typed()
+    {
+        await using var cluster = await ClusterHarness.StartAsync(postgres, 2, Models);
+        await using var member = await EmbeddedMember.JoinAsync(cluster.Nodes[0].Address);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var front = cluster.Nodes[1].Url + "/v1/chat/completions";
+
+        // Plain: the same request through HTTP and through IChatClient.
+        var viaHttp = await (await http.PostAsJsonAsync(front, new
+        {
+            model = "e/beta", max_tokens = 6, temperature = 0.5,
+            messages = new[] { new { role = "user", content = "Hello from both sides" } },
+        })).Content.ReadFromJsonAsync<JsonElement>();
+        var viaChat = await member.Chat.GetResponseAsync(Ask("Hello from both sides"), new ChatOptions { ModelId = "e/beta", MaxOutputTokens = 6, Temperature = 0.5f });
+        Assert.Equal(viaHttp.GetProperty("model").GetString(), viaChat.ModelId);
+        Assert.Equal(viaHttp.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), viaChat.Text);
+        var usage = viaHttp.GetProperty("usage");
+        Assert.Equal((usage.GetProperty("prompt_tokens").GetInt64(), usage.GetProperty("completion_tokens").GetInt64(), usage.GetProperty("total_tokens").GetInt64()),
+            (viaChat.Usage!.InputTokenCount!.Value, viaChat.Usage.OutputTokenCount!.Value, viaChat.Usage.TotalTokenCount!.Value));
+        Assert.Equal(ChatFinishReason.Stop, viaChat.FinishReason);
+
+        // Streamed: the same text, model and usage as the SSE stream.
+        using var request = new HttpRequestMessage(HttpMethod.Post, front)
+        {
+            Content = JsonContent.Create(new { model = "e/gamma", stream = true, messages = new[] { new { role = "user", content = "Stream it" } } }),
+        };
+        using var streamed = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var chunks = (await Sse.ReadAllAsync(streamed))[..^1].Select(e => JsonDocument.Parse(e).RootElement).ToList();
+        var sseText = string.Concat(chunks.Where(c => c.GetProperty("choices").GetArrayLength() > 0)
+            .Select(c => c.GetProperty("choices")[0].GetProperty("delta").TryGetProperty("content", out var t) ? t.GetString() : ""));
+        var sseUsage = chunks.Last(c => c.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object).GetProperty("usage");
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in member.Chat.GetStreamingResponseAsync(Ask("Stream it"), new ChatOptions { ModelId = "e/gamma" }))
+            updates.Add(update);
+        var assembled = updates.ToChatResponse();
+        Assert.True(updates.Count(u => u.Text.Length > 0) > 1, "the text came in pieces");
+        Assert.Equal(sseText, assembled.Text);
+        Assert.Equal("e/gamma", assembled.ModelId);
+        Assert.Equal(sseUsage.GetProperty("total_tokens").GetInt64(), assembled.Usage!.TotalTokenCount);
+        Assert.Equal("e/gamma", Assert.IsType<RouterInfo>(assembled.Messages[0].AdditionalProperties![ChatResponseMapping.RouterProperty]).Model);
+
+        // Fallback: the model asked for fails, another answers; the route says so.
+        cluster.Fake.Script.Set("e/alpha", new FakeBehavior { StatusCode = 503 });
+        var fellBack = await member.Chat.GetResponseAsync(Ask("Anyone there?"), new ChatOptions { ModelId = "e/alpha" });
+        var route = Assert.IsType<RouterInfo>(fellBack.AdditionalProperties![ChatResponseMapping.RouterProperty]);
+        Assert.NotEqual("e/alpha", route.Model);
+        Assert.Equal(route.Model, fellBack.ModelId);
+        Assert.Equal(("e/alpha", AttemptOutcome.Failed, 503), (route.Attempts[0].Model.Value, route.Attempts[0].Outcome, route.Attempts[0].StatusCode));
+
+        // Options reach the upstream as OpenAI fields; Router's own object does not.
+        await member.Chat.GetResponseAsync(Ask("options"), new ChatOptions
+        {
+            ModelId = "e/delta", TopP = 0.5f, StopSequences = ["END"],
+            AdditionalProperties = new() { ["router"] = new Router.Contracts.OpenRouter.RouterOptions { FreeOnly = false }, ["transforms"] = new[] { "middle-out" } },
+        });
+        var sent = JsonDocument.Parse(cluster.Fake.Script.LastBody).RootElement;
+        Assert.Equal(0.5, sent.GetProperty("top_p").GetDouble(), 5);
+        Assert.Equal("END", sent.GetProperty("stop")[0].GetString());
+        Assert.Equal("middle-out", sent.GetProperty("transforms")[0].GetString());
+        Assert.False(sent.TryGetProperty("router", out _));
+
+        // Errors every model would repeat: a typed exception with the HTTP answer's error.
+        cluster.Fake.Script.Set("e/delta", new FakeBehavior { StatusCode = 402 });
+        var noCredits = await Assert.ThrowsAsync<RouterException>(() => member.Chat.GetResponseAsync(Ask("pay"), new ChatOptions { ModelId = "e/delta" }));
+        Assert.Equal((402, "insufficient_credits", false), (noCredits.StatusCode, noCredits.Code, noCredits.ShouldRetry));
+        Assert.Equal("e/delta", Assert.Single(noCredits.Attempts).Model.Value);
+        var noMessages = await Assert.ThrowsAsync<RouterException>(() => member.Chat.GetResponseAsync([]));
+        Assert.Equal((400, "messages"), (noMessages.StatusCode, noMessages.Error.Param));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => member.Chat.GetResponseAsync((IEnumerable<ChatMessage>)null!));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => member.Chat.GetResponseAsync(Ask("never"), cancellationToken: new CancellationToken(true)));
+
+        var metadata = member.Chat.GetService<ChatClientMetadata>();
+        Assert.Equal("router", metadata!.ProviderName);
+        Assert.Same(member.Router, member.Chat.GetService<RouterClient>());
+    }
+
+    [Description("The current weather of a city")]
+    private static string GetWeather([Description("The city")] string city) => $"Sunny, 21 C in {city}";
+
+    [Fact]
+    public async Task Function_invocation_round_trips_over_the_cluster_and_a_dropped_stream_cancels_the_upstream_call()
+    {
+        await using var cluster = await ClusterHarness.StartAsync(postgres, 1, Models);
+        await using var member = await EmbeddedMember.JoinAsync(cluster.Nodes[0].Address);
+        var calledWith = new List<string>();
+        var weather = AIFunctionFactory.Create((string city) => { lock (calledWith) calledWith.Add(city); return GetWeather(city); }, "get_weather", "The current weather of a city");
+        var options = new ChatOptions { ModelId = "e/beta", Tools = [weather] };
+
+        // The model asks for the tool; M.E.AI runs it in this process; its result is routed again; the model answers.
+        var answer = await member.Chat.GetResponseAsync(Ask("What is the weather in Paris?"), options);
+        Assert.Contains("Sunny, 21 C in Paris", answer.Text);
+        Assert.Equal(["Paris"], calledWith);
+        Assert.Equal(2, cluster.Fake.Script.CallsTo("e/beta"));
+        Assert.Contains(answer.Messages, m => m.Contents.OfType<FunctionCallContent>().Any(c => c.Name == "get_weather"));
+        Assert.Contains(answer.Messages, m => m.Contents.OfType<FunctionResultContent>().Any());
+
+        // The same, streamed: the call arrives in fragments and is run once whole.
+        var text = "";
+        await foreach (var update in member.Chat.GetStreamingResponseAsync(Ask("And the weather in Oslo?"), options))
+            text += update.Text;
+        Assert.Contains("Sunny, 21 C in Oslo", text);
+        Assert.Equal(["Paris", "Oslo"], calledWith);
+
+        // A slow stream left after its first words: the upstream call is cancelled, not read to its end.
+        cluster.Fake.Script.Set("e/gamma", new FakeBehavior { Content = string.Join(' ', Enumerable.Repeat("word", 200)), TokensPerSecond = 20 });
+        var cancelledBefore = cluster.Fake.Script.CancelledCalls;
+        using var stop = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in member.Chat.GetStreamingResponseAsync(Ask("Talk slowly"), new ChatOptions { ModelId = "e/gamma" }, stop.Token))
+                if (update.Text.Contains("word")) stop.Cancel();
+        });
+        await Wait.UntilAsync(() => cluster.Fake.Script.CancelledCalls > cancelledBefore, timeoutMs: 15_000);
+        Assert.Equal(0, cluster.Fake.Script.ActiveStreams("e/gamma"));
+    }
+}

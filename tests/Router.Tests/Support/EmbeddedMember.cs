@@ -1,0 +1,57 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Router.Client;
+using Router.Client.Hosting;
+
+namespace Router.Tests.Support;
+
+/// <summary>
+/// An application in this process that embeds a Router member as a .NET app would: a generic host with
+/// <c>AddRouterNode(configuration)</c> and <c>AddRouterChatClient().UseFunctionInvocation()</c>.
+/// </summary>
+public sealed class EmbeddedMember : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private EmbeddedMember(IHost host) => _host = host;
+
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>The application's IChatClient: Router's, behind M.E.AI's function invocation.</summary>
+    public IChatClient Chat => Services.GetRequiredService<IChatClient>();
+
+    public RouterClient Router => Services.GetRequiredService<RouterClient>();
+
+    /// <summary>Joins the cluster of <paramref name="seed"/> and returns once this member has the catalog.</summary>
+    public static async Task<EmbeddedMember> JoinAsync(string seed, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["ROUTER_SEED_NODES"] = seed,
+        });
+        builder.Services.AddRouterNode(builder.Configuration);
+        builder.Services.AddRouterChatClient().UseFunctionInvocation();
+        var host = builder.Build();
+        await host.StartAsync();
+        var member = new EmbeddedMember(host);
+        try
+        {
+            await member.Router.GetAvailableModelsAsync(TimeSpan.FromSeconds(60));
+            return member;
+        }
+        catch
+        {
+            await member.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(TimeSpan.FromSeconds(20));
+        _host.Dispose();
+    }
+}
