@@ -235,6 +235,7 @@ public static class ChatRequestMapping
     {
         null => result.Exception is { } e ? "Error: " + e.Message : "",
         string text => text,
+        JsonElement { ValueKind: JsonValueKind.String } text => text.GetString() ?? "", // what AIFunctionFactory's functions return
         var value => JsonSerializer.Serialize(value, Json),
     };
 }

@@ -42,7 +42,9 @@ public static class RouterCluster
     /// Joins the cluster: remoting on ROUTER_HOSTNAME:ROUTER_PORT, the seeds (ROUTER_SEED_NODES; none: this node
     /// founds the cluster) or discovery (ROUTER_DISCOVERY), keep-majority downing, Router's serializer.
     /// </summary>
-    public static AkkaConfigurationBuilder WithRouterMembership(this AkkaConfigurationBuilder builder, RouterSettings settings, TimeProvider time)
+    /// <param name="logLevel">Akka's own log level: Info on a node, Warning in an application that embeds a member.</param>
+    public static AkkaConfigurationBuilder WithRouterMembership(this AkkaConfigurationBuilder builder, RouterSettings settings, TimeProvider time,
+        Akka.Event.LogLevel logLevel = Akka.Event.LogLevel.InfoLevel)
     {
         var seeds = settings.SeedNodes.Count > 0
             ? settings.SeedNodes.ToArray()
@@ -51,10 +53,13 @@ public static class RouterCluster
             .AddHocon(Hocon, HoconAddMode.Append)
             .ConfigureLoggers(loggers =>
             {
-                loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
+                loggers.LogLevel = logLevel;
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             })
+            // Akka's console logger, used before the logger factory is up and after it is gone (shutdown): warnings only.
+            // Over the loggers' level, which Akka.Hosting also gives it.
+            .AddHocon("akka.stdout-loglevel = WARNING", HoconAddMode.Prepend)
             .WithActorAskTimeout(TimeSpan.FromSeconds(60))
             .WithRemoting(RemotingOptions(settings))
             .WithClustering(new ClusterOptions

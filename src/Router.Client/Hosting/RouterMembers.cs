@@ -29,7 +29,7 @@ public static class RouterMembers
         services.AddRouterRouting(settings, RouterMetrics.ForProcess(), RoutingSettings.AttemptTimeoutFor(settings.OpenRouter));
         services.AddSingleton(sp => new RouterChatClient(sp.GetRequiredService<RouterClient>(), settings.DefaultModel));
         return services.AddAkka(RouterCluster.SystemName, (builder, sp) => builder
-            .WithRouterMembership(settings, sp.GetRequiredService<TimeProvider>())
+            .WithRouterMembership(settings, sp.GetRequiredService<TimeProvider>(), Akka.Event.LogLevel.WarningLevel)
             .AddRouterProxies()
             .AddRouterRoutingActors(sp)
             .WithRouterOverrides(settings));

@@ -64,7 +64,7 @@ public class ChatRequestMappingTests
                 new FunctionCallContent("call_1", "get_weather", new Dictionary<string, object?> { ["city"] = "Paris" }),
                 new FunctionCallContent("call_2", "get_weather", new Dictionary<string, object?> { ["city"] = "Oslo", ["days"] = 2 }),
             ]),
-            new AiMessage(ChatRole.Tool, [new FunctionResultContent("call_1", "Sunny"), new FunctionResultContent("call_2", new { temp = -3 })]),
+            new AiMessage(ChatRole.Tool, [new FunctionResultContent("call_1", JsonSerializer.SerializeToElement("Sunny")), new FunctionResultContent("call_2", new { temp = -3 })]),
         ]);
         var messages = body.GetProperty("messages");
         Assert.Equal(4, messages.GetArrayLength());
