@@ -66,7 +66,9 @@ public static class RouterCluster
             {
                 Roles = settings.Roles.ToArray(),
                 SeedNodes = settings.Discovery.UsesDiscovery ? null : seeds,
-                SplitBrainResolver = new KeepMajorityOption(),
+                // The router nodes' majority decides: members that host nothing (fronts, applications' client
+                // members, possibly many) must not outvote the nodes that hold the models' state.
+                SplitBrainResolver = new KeepMajorityOption { Role = RouterRole },
             })
             .AddDiscoverySeeding(settings.Discovery, settings.RemotingProtocol, settings.Port, time)
             .AddRouterSerialization();

@@ -137,5 +137,15 @@ public class EmbeddedChatClientTests(PostgresServer postgres)
         });
         await Wait.UntilAsync(() => cluster.Fake.Script.CancelledCalls > cancelledBefore, timeoutMs: 15_000);
         Assert.Equal(0, cluster.Fake.Script.ActiveStreams("e/gamma"));
+
+        // A plain call cancelled while the model thinks: the upstream call is cancelled too.
+        cluster.Fake.Script.Set("e/delta", new FakeBehavior { Hang = true });
+        cancelledBefore = cluster.Fake.Script.CancelledCalls;
+        using var give = new CancellationTokenSource();
+        var waiting = member.Chat.GetResponseAsync(Ask("Think forever"), new ChatOptions { ModelId = "e/delta" }, give.Token);
+        await Wait.UntilAsync(() => cluster.Fake.Script.CallsTo("e/delta") == 1, timeoutMs: 15_000);
+        give.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        await Wait.UntilAsync(() => cluster.Fake.Script.CancelledCalls > cancelledBefore, timeoutMs: 15_000);
     }
 }

@@ -73,10 +73,11 @@ public class NodeCompositionTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_cluster_downs_with_keep_majority_after_cluster_hocons_stable_after()
+    public void The_cluster_downs_with_keep_majority_of_the_router_nodes_after_cluster_hocons_stable_after()
     {
         Assert.Contains("SplitBrainResolverProvider", Config.GetString("akka.cluster.downing-provider-class"));
         Assert.Equal("keep-majority", Config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
+        Assert.Equal("router", Config.GetString("akka.cluster.split-brain-resolver.keep-majority.role"));
         Assert.Equal(TimeSpan.FromSeconds(10), Config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
         Assert.True(Config.GetBoolean("akka.cluster.run-coordinated-shutdown-when-down"));
     }
