@@ -20,6 +20,8 @@ if (args is ["node-loss", ..])
 }
 if (args is ["tracing", ..])
     return await TracingOnly.RunAsync(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 8);
+if (args is ["hop", ..])
+    return await Hop.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 5, args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 8);
 if (args is ["coalesce", ..])
     return await CoalescingOnly.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 3);
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 8;
