@@ -148,4 +148,26 @@ public class EmbeddedChatClientTests(PostgresServer postgres)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         await Wait.UntilAsync(() => cluster.Fake.Script.CancelledCalls > cancelledBefore, timeoutMs: 15_000);
     }
+
+    [Fact]
+    public async Task Embedded_requests_count_against_the_cluster_wide_daily_cap()
+    {
+        var cap = new Dictionary<string, string> { ["ROUTER_DAILY_REQUEST_CAP"] = "2" };
+        await using var cluster = await ClusterHarness.StartAsync(postgres, 1, Models, cap);
+        await using var member = await EmbeddedMember.JoinAsync(cluster.Nodes[0].Address, new Dictionary<string, string?> { ["ROUTER_DAILY_REQUEST_CAP"] = "2" });
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        var viaHttp = await http.PostAsJsonAsync(cluster.Nodes[0].Url + "/v1/chat/completions",
+            new { model = "e/alpha", messages = new[] { new { role = "user", content = "one" } } });
+        Assert.True(viaHttp.IsSuccessStatusCode);
+        await member.Chat.GetResponseAsync(Ask("two"), new ChatOptions { ModelId = "e/alpha" });
+
+        var refused = await Assert.ThrowsAsync<RouterException>(() => member.Chat.GetResponseAsync(Ask("three"), new ChatOptions { ModelId = "e/alpha" }));
+        Assert.Equal((429, "daily_cap_reached", false), (refused.StatusCode, refused.Code, refused.ShouldRetry));
+        Assert.True(refused.RetryAfter > TimeSpan.Zero);
+        Assert.Equal(2, cluster.Fake.Script.CallsTo("e/alpha")); // the refused request never left Router
+        var overHttp = await http.PostAsJsonAsync(cluster.Nodes[0].Url + "/v1/chat/completions",
+            new { model = "e/alpha", messages = new[] { new { role = "user", content = "four" } } });
+        Assert.Equal(429, (int)overHttp.StatusCode);
+    }
 }
