@@ -90,8 +90,19 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
         return await coordinators.RouteAsync(new RouteRequest(request, stream, RouteId: coordinators.NewRouteId(), TraceParent: traceParent), ct);
     }
 
-    private static RouterException Failure(RouteFailed failed) =>
-        new(OpenAiError.FromUpstream(failed.Error), failed.Attempts, failed.Error.RetryAfter);
+    /// <summary>The route's error; a member that is not in a cluster says so, since that is then why it has no catalog.</summary>
+    private RouterException Failure(RouteFailed failed)
+    {
+        var error = OpenAiError.FromUpstream(failed.Error);
+        var status = Akka.Cluster.Cluster.Get(system).SelfMember.Status;
+        if (!catalog.Current.IsLoaded && status != Akka.Cluster.MemberStatus.Up)
+            error = error with
+            {
+                Message = $"This member has not joined a Router cluster (it is {status}; it joins through ROUTER_SEED_NODES or ROUTER_DISCOVERY: " +
+                          "is a router node running and reachable?). " + error.Message,
+            };
+        return new RouterException(error, failed.Attempts, failed.Error.RetryAfter);
+    }
 
     /// <summary>The seed's API: the answer's text, or the error as a value.</summary>
     public async Task<RouterResponse> GenerateResponseAsync(IReadOnlyList<ChatMessage> messages, string? model = null,

@@ -170,4 +170,15 @@ public class EmbeddedChatClientTests(PostgresServer postgres)
             new { model = "e/alpha", messages = new[] { new { role = "user", content = "four" } } });
         Assert.Equal(429, (int)overHttp.StatusCode);
     }
+
+    [Fact]
+    public async Task A_member_with_no_cluster_to_join_says_so()
+    {
+        await using var member = await EmbeddedMember.StartAsync($"akka.tcp://router@127.0.0.1:{TestNodes.FreePort()}");
+        var e = await Assert.ThrowsAsync<RouterException>(() => member.Chat.GetResponseAsync(Ask("anyone?")));
+        Assert.Equal(503, e.StatusCode);
+        Assert.True(e.ShouldRetry);
+        Assert.Contains("has not joined a Router cluster", e.Message);
+        Assert.Contains("ROUTER_SEED_NODES", e.Message);
+    }
 }

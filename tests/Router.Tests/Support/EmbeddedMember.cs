@@ -27,16 +27,7 @@ public sealed class EmbeddedMember : IAsyncDisposable
     /// <summary>Joins the cluster of <paramref name="seed"/> and returns once this member has the catalog.</summary>
     public static async Task<EmbeddedMember> JoinAsync(string seed, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
-        {
-            ["ROUTER_SEED_NODES"] = seed,
-        });
-        builder.Services.AddRouterNode(builder.Configuration);
-        builder.Services.AddRouterChatClient().UseFunctionInvocation();
-        var host = builder.Build();
-        await host.StartAsync();
-        var member = new EmbeddedMember(host);
+        var member = await StartAsync(seed, settings);
         try
         {
             await member.Router.GetAvailableModelsAsync(TimeSpan.FromSeconds(60));
@@ -47,6 +38,21 @@ public sealed class EmbeddedMember : IAsyncDisposable
             await member.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts the application, its member trying to join <paramref name="seed"/>; returns at once.</summary>
+    public static async Task<EmbeddedMember> StartAsync(string seed, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["ROUTER_SEED_NODES"] = seed,
+        });
+        builder.Services.AddRouterNode(builder.Configuration);
+        builder.Services.AddRouterChatClient().UseFunctionInvocation();
+        var host = builder.Build();
+        await host.StartAsync();
+        return new EmbeddedMember(host);
     }
 
     public async ValueTask DisposeAsync()
