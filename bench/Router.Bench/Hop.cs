@@ -11,7 +11,7 @@ namespace Router.Bench;
 /// upstream's CPU per request; then latency at half load and time to first token. Every process is warmed to a
 /// steady state first (JIT tiering included) so that CPU per request is the hop's, not the compiler's.
 /// </summary>
-public static partial class Hop
+public static class Hop
 {
     private sealed record Path(string Name, string Url, ChildProcess Gateway);
 
@@ -37,26 +37,23 @@ public static partial class Hop
                 new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }), $"http://127.0.0.1:{port}/v1/chat/completions");
         }
 
-        var router1Port = 0;
-        var router2Port = 0;
-        using var router1 = StartNode(ref router1Port, "h1", h1, "1.1");
-        using var router2 = StartNode(ref router2Port, "h2", h2, "2");
-        var (bare1, bare1Url) = Proxy(h1, "1.1");
-        var (bare2, bare2Url) = Proxy(h2, "2.0");
-        using var _b1 = bare1;
-        using var _b2 = bare2;
-
-        ChildProcess StartNode(ref int port, string name, string upstream, string version)
+        (ChildProcess Process, string Url) Node(string name, string upstream, string version)
         {
-            port = ChildProcess.FreePort();
-            return ChildProcess.Start(nodeDll, [], new Dictionary<string, string>
+            var port = ChildProcess.FreePort();
+            return (ChildProcess.Start(nodeDll, [], new Dictionary<string, string>
             {
                 ["OPENROUTER_API_KEY"] = Key, ["OPENROUTER_BASE_URL"] = upstream, ["OPENROUTER_HTTP_VERSION"] = version,
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}", ["ROUTER_PORT"] = ChildProcess.FreePort().ToString(),
                 ["ROUTER_DATA_DIR"] = System.IO.Path.Combine(workDir, name), ["Logging__LogLevel__Default"] = "Warning",
                 ["ROUTER_AKKA_HOCON"] = "akka.loglevel = WARNING",
-            }, workDir);
+            }, workDir), $"http://127.0.0.1:{port}/v1/chat/completions");
         }
+
+        var (router1, router1Url) = Node("h1", h1, "1.1");
+        var (router2, router2Url) = Node("h2", h2, "2");
+        var (bare1, bare1Url) = Proxy(h1, "1.1");
+        var (bare2, bare2Url) = Proxy(h2, "2.0");
+        using var gateways = new ChildProcesses(router1, router2, bare1, bare2);
 
         var chat = Encoding.UTF8.GetBytes("""{"model":"openai/nova-1-mini","messages":[{"role":"user","content":"Hello, world!"}]}""");
         var chatStream = Encoding.UTF8.GetBytes("""{"model":"openai/nova-1-mini","stream":true,"messages":[{"role":"user","content":"Hello, world!"}]}""");
@@ -64,15 +61,16 @@ public static partial class Hop
         {
             new("direct", $"http://127.0.0.1:{fakePort}/api/v1/chat/completions", fake),
             new("bare proxy, HTTP/1.1", bare1Url, bare1),
-            new("Router, HTTP/1.1", $"http://127.0.0.1:{router1Port}/v1/chat/completions", router1),
+            new("Router, HTTP/1.1", router1Url, router1),
             new("bare proxy, h2c", bare2Url, bare2),
-            new("Router, h2c", $"http://127.0.0.1:{router2Port}/v1/chat/completions", router2),
+            new("Router, h2c", router2Url, router2),
         };
         using var http = Load.NewClient(Workers * 2);
         http.DefaultRequestHeaders.Authorization = new("Bearer", Key);
         var load = new Load(http);
         foreach (var path in paths)
-            await UntilAsync(async () => { await load.OnceAsync(path.Url, chat); return true; });
+            await Waits.UntilAsync(async () => { await load.OnceAsync(path.Url, chat); return true; }, TimeSpan.FromSeconds(60),
+                failure: $"{path.Name} did not answer within 60 s");
 
         // Warm every path to a steady state: the JIT's tiering of a node runs for tens of seconds under load.
         foreach (var path in paths)
@@ -139,10 +137,10 @@ public static partial class Hop
             for (var i = 0; i < 120; i++)
                 foreach (var (name, samples) in ttft)
                     samples.Add(await load.TimeToFirstTokenAsync(paths.First(p => p.Name == name).Url, chatStream));
-            var directTtft = Median(ttft["direct"].Skip(20));
+            var directTtft = Waits.Median(ttft["direct"].Skip(20));
             foreach (var protocol in new[] { "HTTP/1.1", "h2c" })
             {
-                var overhead = Median(ttft[$"Router, {protocol}"].Skip(20)) - directTtft;
+                var overhead = Waits.Median(ttft[$"Router, {protocol}"].Skip(20)) - directTtft;
                 Check($"TTFT overhead median (ms), {protocol}", overhead, "<= 0.5 ms", overhead <= 0.5);
             }
         }
@@ -166,23 +164,14 @@ public static partial class Hop
         var samples = await load.ClosedLoopAsync(url, body, Workers, duration);
         return (samples.Count + samples.Errors, samples.Throughput);
     }
+}
 
-    private static double Median(IEnumerable<double> values)
+/// <summary>Processes disposed together.</summary>
+internal sealed class ChildProcesses(params ChildProcess[] processes) : IDisposable
+{
+    public void Dispose()
     {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
-    }
-
-    private static async Task UntilAsync(Func<Task<bool>> condition)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            try { if (await condition()) return; }
-            catch (HttpRequestException) { }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException("a path did not answer within 60 s");
+        foreach (var process in processes) process.Dispose();
     }
 }
 

@@ -44,7 +44,8 @@ public static class NodeLoss
             }
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
             foreach (var node in nodes)
-                await WaitAsync(async () => (await http.GetFromJsonAsync<JsonElement>(node.Url + "/ready")).GetProperty("members_up").GetInt32() == 3);
+                await Waits.UntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(node.Url + "/ready")).GetProperty("members_up").GetInt32() == 3,
+                    TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(200), "the nodes did not form a cluster of three");
 
             var (front1, front2, victim) = (nodes[0], nodes[1], nodes[2]);
             var ids = (await http.GetFromJsonAsync<JsonElement>(front1.Url + "/v1/models")).GetProperty("data").EnumerateArray()
@@ -107,16 +108,4 @@ public static class NodeLoss
     private static List<double> Latencies(IEnumerable<Outcome> outcomes) => outcomes.Select(o => (o.Ended - o.Started).TotalSeconds).Order().ToList();
 
     private static double Percentile(List<double> sorted, int p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, sorted.Count * p / 100)];
-
-    private static async Task WaitAsync(Func<Task<bool>> condition)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(90))
-        {
-            try { if (await condition()) return; }
-            catch (HttpRequestException) { }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException("the nodes did not form a cluster of three");
-    }
 }

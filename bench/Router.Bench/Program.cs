@@ -50,7 +50,7 @@ var h1 = Environment.GetEnvironmentVariable("BENCH_UPSTREAM_HTTP") == "1.1";
 var upstreamBase = h1 ? fakeBase : fakeH2cBase;
 var upstreamHttp = h1 ? "1.1" : "2.0"; // OPENROUTER_HTTP_VERSION's spelling, and a Version for the bare proxy
 using var http = Load.NewClient(workers * 2);
-await WaitUntilAsync(async () => (await http.GetAsync(fakeBase + "/api/v1/models")).IsSuccessStatusCode, TimeSpan.FromSeconds(30));
+await Waits.UntilAsync(async () => (await http.GetAsync(fakeBase + "/api/v1/models")).IsSuccessStatusCode, TimeSpan.FromSeconds(30));
 
 // Cold start: process start to the first routed 200.
 var nodePort = ChildProcess.FreePort();
@@ -73,7 +73,7 @@ var chatStream = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model, st
 var load = new Load(http);
 var startWatch = Stopwatch.StartNew();
 using var node = ChildProcess.Start(nodeDll, [], env, workDir);
-await WaitUntilAsync(async () =>
+await Waits.UntilAsync(async () =>
 {
     try { await load.OnceAsync(nodeUrl + "/v1/chat/completions", chat); return true; }
     catch (HttpRequestException) { return false; }
@@ -90,7 +90,7 @@ var proxyPort = ChildProcess.FreePort();
 var proxyUrl = $"http://127.0.0.1:{proxyPort}/v1/chat/completions";
 using var proxy = ChildProcess.Start(typeof(BareProxy).Assembly.Location, ["proxy", proxyPort.ToString(), upstreamBase + "/api/v1", key, upstreamHttp],
     new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }); // Router.Node's GC (workstation)
-await WaitUntilAsync(async () =>
+await Waits.UntilAsync(async () =>
 {
     try { await load.OnceAsync(proxyUrl, chat); return true; }
     catch (HttpRequestException) { return false; }
@@ -151,8 +151,8 @@ for (var i = 0; i < 300; i++)
     ttftDirect.Add(await directHttp.TimeToFirstTokenAsync(directUrl, chatStream));
     ttftRouted.Add(await load.TimeToFirstTokenAsync(routedUrl, chatStream));
 }
-var ttftOverhead = Median(ttftRouted.Skip(50)) - Median(ttftDirect.Skip(50));
-Report("TTFT direct / routed (median)", $"{Median(ttftDirect.Skip(50)):0.000} / {Median(ttftRouted.Skip(50)):0.000} ms");
+var ttftOverhead = Waits.Median(ttftRouted.Skip(50)) - Waits.Median(ttftDirect.Skip(50));
+Report("TTFT direct / routed (median)", $"{Waits.Median(ttftDirect.Skip(50)):0.000} / {Waits.Median(ttftRouted.Skip(50)):0.000} ms");
 Report("TTFT overhead (median)", $"{ttftOverhead:0.000} ms", "<= 1 ms", ttftOverhead <= 1);
 
 // Tracing: CPU per request with every trace exported, and with 10 % of them, against tracing off (three fresh nodes).
@@ -165,7 +165,7 @@ Report("tracing cost at 10 % / 100 % sampling", $"{traced.TenPercentMicros / tra
 await http.PutAsync(fakeBase + "/_fake/catalog?count=5000", null);
 var refresh = Stopwatch.StartNew();
 await http.PostAsync(nodeUrl + "/router/catalog/refresh", null);
-await WaitUntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(nodeUrl + "/router/catalog")).GetProperty("models").GetInt32() == 5000,
+await Waits.UntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(nodeUrl + "/router/catalog")).GetProperty("models").GetInt32() == 5000,
     TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(2));
 Report("5,000-model catalog refresh + replication", $"{refresh.Elapsed.TotalMilliseconds:0} ms", "<= 1 s", refresh.Elapsed <= TimeSpan.FromSeconds(1));
 
@@ -181,7 +181,7 @@ var scoreEnv = new Dictionary<string, string>(env)
 var chatAny = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = "Hello, world!" } } }));
 using (var scoreNode = ChildProcess.Start(nodeDll, [], scoreEnv, workDir))
 {
-    await WaitUntilAsync(async () =>
+    await Waits.UntilAsync(async () =>
     {
         try { await load.OnceAsync(scoreUrl, chatAny); return true; }
         catch (HttpRequestException) { return false; }
@@ -211,7 +211,7 @@ var cacheEnv = new Dictionary<string, string>(env)
 var chatCached = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model, temperature = 0, messages = new[] { new { role = "user", content = "Hello, world!" } } }));
 using (var cacheNode = ChildProcess.Start(nodeDll, [], cacheEnv, workDir))
 {
-    await WaitUntilAsync(async () =>
+    await Waits.UntilAsync(async () =>
     {
         try { await load.OnceAsync(cacheUrl, chatCached); return true; }
         catch (HttpRequestException) { return false; }
@@ -247,9 +247,9 @@ using (var cacheNode = ChildProcess.Start(nodeDll, [], cacheEnv, workDir))
 // Memory: 10,000 model actors. Only catalog models get an actor, so the catalog grows to 10,000 first (a refresh
 // asked for starts at most once per 10 s: retry until it is taken).
 await http.PutAsync(fakeBase + "/_fake/catalog?count=10000", null);
-await WaitUntilAsync(async () => (await http.PostAsync(nodeUrl + "/router/catalog/refresh", null)).StatusCode == System.Net.HttpStatusCode.Accepted,
+await Waits.UntilAsync(async () => (await http.PostAsync(nodeUrl + "/router/catalog/refresh", null)).StatusCode == System.Net.HttpStatusCode.Accepted,
     TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
-await WaitUntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(nodeUrl + "/router/catalog")).GetProperty("models").GetInt32() == 10_000,
+await Waits.UntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(nodeUrl + "/router/catalog")).GetProperty("models").GetInt32() == 10_000,
     TimeSpan.FromSeconds(30));
 var modelIds = (await http.GetFromJsonAsync<JsonElement>(nodeUrl + "/v1/models")).GetProperty("data").EnumerateArray()
     .Select(m => m.GetProperty("id").GetString()!).ToList();
@@ -275,22 +275,4 @@ static Samples MedianBy(IEnumerable<Samples> runs)
 {
     var sorted = runs.OrderBy(r => r.Throughput).ToList();
     return sorted[sorted.Count / 2];
-}
-
-static double Median(IEnumerable<double> values)
-{
-    var sorted = values.Order().ToList();
-    return sorted[sorted.Count / 2];
-}
-
-static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? every = null)
-{
-    var watch = Stopwatch.StartNew();
-    while (watch.Elapsed < timeout)
-    {
-        try { if (await condition()) return; }
-        catch (HttpRequestException) { }
-        await Task.Delay(every ?? TimeSpan.FromMilliseconds(100));
-    }
-    throw new TimeoutException("condition not met");
 }
