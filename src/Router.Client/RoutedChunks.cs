@@ -33,7 +33,7 @@ public sealed class RoutedChunks(RouteStreaming route, RoutedStream stream, IMat
                     yield return chunk;
                     break;
                 case StreamFault fault:
-                    throw new RouterException(OpenAiError.FromUpstream(fault.Error), route.Attempts, fault.Error.RetryAfter);
+                    throw new RouterException(fault.Error, route.Attempts);
             }
         }
     }

@@ -5,6 +5,7 @@ using Akka.Streams;
 using Router.Actors.Catalog;
 using Router.Actors.Observability;
 using Router.Actors.Quota;
+using Router.Actors.OpenRouter;
 using Router.Actors.Routing;
 using Router.Contracts;
 using Router.Contracts.Messages;
@@ -83,9 +84,10 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
     {
         ArgumentNullException.ThrowIfNull(request);
         if (ChatRequestRules.Validate(request, maxMessages) is { } invalid)
-            throw new RouterException(invalid);
+            throw new RouterException(invalid, ErrorClassifier.Of(UpstreamErrorKind.InvalidRequest, invalid.Message, invalid.StatusCode));
         if (await limits.AdmitAsync(ClientId, ct) is { } refused)
-            throw new RouterException(refused.Error, retryAfter: refused.RetryAfter);
+            throw new RouterException(refused.Error,
+                ErrorClassifier.Of(UpstreamErrorKind.RateLimited, refused.Error.Message, refused.Error.StatusCode) with { RetryAfter = refused.RetryAfter });
         var traceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
         return await coordinators.RouteAsync(new RouteRequest(request, stream, RouteId: coordinators.NewRouteId(), TraceParent: traceParent), ct);
     }
@@ -101,51 +103,63 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
                 Message = $"This member has not joined a Router cluster (it is {status}; it joins through ROUTER_SEED_NODES or ROUTER_DISCOVERY: " +
                           "is a router node running and reachable?). " + error.Message,
             };
-        return new RouterException(error, failed.Attempts, failed.Error.RetryAfter);
+        return new RouterException(error, failed.Error, failed.Attempts);
     }
 
-    /// <summary>The seed's API: the answer's text, or the error as a value.</summary>
+    /// <summary>The seed's API over <see cref="CompleteAsync"/>: the answer's text, or the error as a value.</summary>
     public async Task<RouterResponse> GenerateResponseAsync(IReadOnlyList<ChatMessage> messages, string? model = null,
         double temperature = 0.7, int maxTokens = 1024, CancellationToken ct = default)
     {
-        var result = await coordinators.RouteAsync(new RouteRequest(Request(messages, model, temperature, maxTokens), Stream: false), ct);
-        return result switch
+        try
         {
-            RouteCompleted { Completion.Response: var r } c => new RouterResponse(true, r.Choices?.FirstOrDefault()?.Message?.ContentText, c.Model, r.Usage, null, c.Attempts, r),
-            RouteFailed f => new RouterResponse(false, null, null, null, f.Error, f.Attempts, null),
-            _ => throw new InvalidOperationException($"Unexpected route result {result.GetType().Name}"),
-        };
+            var routed = await CompleteAsync(Request(messages, model, temperature, maxTokens), ct);
+            var response = routed.Response;
+            return new RouterResponse(true, response.Choices?.FirstOrDefault()?.Message?.ContentText, routed.Model, response.Usage, null, routed.Attempts, response);
+        }
+        catch (RouterException e)
+        {
+            return new RouterResponse(false, null, null, null, e.Upstream, e.Attempts, null);
+        }
     }
 
-    /// <summary>The seed's streaming API: pieces of text, then a final item with the tokens or the error.</summary>
+    /// <summary>The seed's streaming API over <see cref="StreamAsync"/>: pieces of text, then a final item with the tokens or the error.</summary>
     public async IAsyncEnumerable<RouterStreamItem> GenerateResponseStreamAsync(IReadOnlyList<ChatMessage> messages, string? model = null,
         double temperature = 0.7, int maxTokens = 1024, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var result = await coordinators.RouteAsync(new RouteRequest(Request(messages, model, temperature, maxTokens), Stream: true), ct);
-        if (result is RouteFailed failed)
+        RouterException? failed = null;
+        RoutedChunks? routed = null;
+        try
         {
-            yield return new RouterStreamItem(null, true, null, Error: failed.Error);
+            routed = await StreamAsync(Request(messages, model, temperature, maxTokens), ct);
+        }
+        catch (RouterException e)
+        {
+            failed = e;
+        }
+        if (routed is null)
+        {
+            yield return new RouterStreamItem(null, true, null, Error: failed!.Upstream);
             yield break;
         }
-        var streaming = (RouteStreaming)result;
-        await using var stream = coordinators.Open(streaming);
+        await using var stream = routed;
+        await using var chunks = routed.ReadAsync(ct).GetAsyncEnumerator(ct);
         Usage? usage = null;
-        await foreach (var item in stream.ReadAsync(_materializer, ct))
+        while (true)
         {
-            switch (item)
+            try
             {
-                case StreamChunk { Chunk.Chunk: var chunk }:
-                    usage = chunk.Usage ?? usage;
-                    var content = chunk.Choices?.FirstOrDefault()?.Delta?.Content;
-                    if (!string.IsNullOrEmpty(content))
-                        yield return new RouterStreamItem(content, false, streaming.Model);
-                    break;
-                case StreamFault fault:
-                    yield return new RouterStreamItem(null, true, streaming.Model, usage, fault.Error);
-                    yield break;
+                if (!await chunks.MoveNextAsync()) break;
             }
+            catch (RouterException e)
+            {
+                failed = e;
+                break;
+            }
+            usage = chunks.Current.Usage ?? usage;
+            if (chunks.Current.Choices?.FirstOrDefault()?.Delta?.Content is { Length: > 0 } content)
+                yield return new RouterStreamItem(content, false, routed.Model);
         }
-        yield return new RouterStreamItem(null, true, streaming.Model, usage);
+        yield return new RouterStreamItem(null, true, routed.Model, usage, failed?.Upstream);
     }
 
     private static ChatCompletionRequest Request(IReadOnlyList<ChatMessage> messages, string? model, double temperature, int maxTokens) => new()

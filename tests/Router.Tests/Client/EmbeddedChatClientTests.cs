@@ -165,7 +165,12 @@ public class EmbeddedChatClientTests(PostgresServer postgres)
         var refused = await Assert.ThrowsAsync<RouterException>(() => member.Chat.GetResponseAsync(Ask("three"), new ChatOptions { ModelId = "e/alpha" }));
         Assert.Equal((429, "daily_cap_reached", false), (refused.StatusCode, refused.Code, refused.ShouldRetry));
         Assert.True(refused.RetryAfter > TimeSpan.Zero);
-        Assert.Equal(2, cluster.Fake.Script.CallsTo("e/alpha")); // the refused request never left Router
+        // The seed's API goes through the same cap, its refusal a value as its routing failures are.
+        var seed = await member.Router.GenerateResponseAsync([Router.Contracts.OpenRouter.ChatMessage.Text("user", "three again")], "e/alpha");
+        Assert.False(seed.Success);
+        Assert.Equal(Router.Contracts.UpstreamErrorKind.RateLimited, seed.Error!.Kind);
+        Assert.True(seed.Error.RetryAfter > TimeSpan.Zero);
+        Assert.Equal(2, cluster.Fake.Script.CallsTo("e/alpha")); // the refused requests never left Router
         var overHttp = await http.PostAsJsonAsync(cluster.Nodes[0].Url + "/v1/chat/completions",
             new { model = "e/alpha", messages = new[] { new { role = "user", content = "four" } } });
         Assert.Equal(429, (int)overHttp.StatusCode);
