@@ -34,7 +34,7 @@ public sealed record RoutedCompletion(ChatCompletionResponse Response, ModelId M
 /// with the same checks, daily caps, priority, fallback and streaming semantics as the HTTP front.
 /// </summary>
 public sealed class RouterClient(Coordinators coordinators, CatalogReplica catalog, ActorSystem system, DailyLimits limits, RouterMetrics metrics,
-    int maxMessages = 1000)
+    int maxMessages)
 {
     /// <summary>The client id an embedded member's requests count against in the per-key daily caps.</summary>
     public const string ClientId = "embedded";

@@ -7,8 +7,8 @@ using Router.Contracts.OpenRouter;
 
 namespace Router.Actors.Quota;
 
-/// <summary>A request refused by a daily cap: the error to answer, when to retry, and which cap (for the span).</summary>
-public sealed record DailyLimitRefusal(OpenAiError Error, TimeSpan RetryAfter, string Code);
+/// <summary>A request refused by a daily cap: the error to answer (its code names the cap) and when to retry.</summary>
+public sealed record DailyLimitRefusal(OpenAiError Error, TimeSpan RetryAfter);
 
 /// <summary>
 /// The cluster's daily caps as a request meets them, whatever it came through (HTTP or an embedded client): the
@@ -40,5 +40,5 @@ public sealed class DailyLimits(QuotaGate quota, BudgetGate budget, CatalogRepli
     }
 
     private DailyLimitRefusal Refusal(string code, string message, DateTimeOffset resetAt) =>
-        new(new OpenAiError(message, "rate_limit_error", null, code, 429, null, false, true), resetAt - time.GetUtcNow(), code);
+        new(new OpenAiError(message, "rate_limit_error", null, code, 429, null, false, true), resetAt - time.GetUtcNow());
 }

@@ -3,7 +3,6 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Router.Actors.Observability;
-using Router.Actors.Routing;
 using Router.Client.Chat;
 using Router.Client.Configuration;
 
@@ -26,7 +25,7 @@ public static class RouterMembers
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var settings = RouterSettings.LoadEmbedded(configuration);
-        services.AddRouterRouting(settings, RouterMetrics.ForProcess(), RoutingSettings.AttemptTimeoutFor(settings.OpenRouter));
+        services.AddRouterRouting(settings, RouterMetrics.ForProcess());
         services.AddSingleton(sp => new RouterChatClient(sp.GetRequiredService<RouterClient>(), settings.DefaultModel));
         return services.AddAkka(RouterCluster.SystemName, (builder, sp) => builder
             .WithRouterMembership(settings, sp.GetRequiredService<TimeProvider>(), Akka.Event.LogLevel.WarningLevel)

@@ -19,7 +19,8 @@ namespace Router.Client.Hosting;
 /// </summary>
 public static class RoutingServices
 {
-    public static IServiceCollection AddRouterRouting(this IServiceCollection services, RouterSettings settings, RouterMetrics metrics, TimeSpan attemptTimeout)
+    /// <param name="attemptTimeout">Null: from the upstream's timeouts in the settings (<see cref="RoutingSettings.AttemptTimeoutFor"/>).</param>
+    public static IServiceCollection AddRouterRouting(this IServiceCollection services, RouterSettings settings, RouterMetrics metrics, TimeSpan? attemptTimeout = null)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(settings);
@@ -39,7 +40,7 @@ public static class RoutingServices
             MaxAttempts = settings.MaxAttempts,
             DefaultSort = settings.DefaultSort,
             ExplorationRate = settings.SortExploration,
-            AttemptTimeout = attemptTimeout,
+            AttemptTimeout = attemptTimeout ?? RoutingSettings.AttemptTimeoutFor(settings.OpenRouter),
             RequestTimeout = settings.RequestTimeout,
         });
         services.AddSingleton(sp => new RoutingContext(
@@ -50,7 +51,7 @@ public static class RoutingServices
             sp.GetRequiredService<TimeProvider>()) { Metrics = metrics });
         services.AddSingleton(sp => new Coordinators(sp.GetRequiredService<IRequiredActor<CoordinatorPool>>(), sp.GetRequiredService<RoutingContext>()));
         services.AddSingleton(sp => new RouterClient(sp.GetRequiredService<Coordinators>(), sp.GetRequiredService<CatalogReplica>(),
-            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<DailyLimits>(), metrics));
+            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<DailyLimits>(), metrics, settings.MaxMessages));
         return services;
     }
 

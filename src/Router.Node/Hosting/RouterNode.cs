@@ -184,7 +184,7 @@ public sealed class RouterNode : IAsyncDisposable
     {
         var metrics = options.Metrics ?? RouterMetrics.ForProcess();
         services.AddSingleton(TimeProvider.System);
-        services.AddRouterRouting(settings, metrics, options.AttemptTimeout ?? RoutingSettings.AttemptTimeoutFor(clientOptions));
+        services.AddRouterRouting(settings, metrics, options.AttemptTimeout);
         services.AddSingleton(sp => new OpenRouterClient(clientOptions, sp.GetRequiredService<ILogger<OpenRouterClient>>()));
         var policy = options.HealthPolicy ?? new HealthPolicy
         {

@@ -33,7 +33,7 @@ public static class ChatEndpoints
 
         if (await chat.Limits.AdmitAsync(http.ClientId(), http.RequestAborted) is { } refused)
         {
-            ServerSpans.SpanOf(http)?.SetTag(RouterTracing.Tags.Quota, refused.Code);
+            ServerSpans.SpanOf(http)?.SetTag(RouterTracing.Tags.Quota, refused.Error.Code);
             await HttpResults.WriteErrorAsync(http, refused.Error, retryAfter: refused.RetryAfter);
             return;
         }

@@ -154,8 +154,14 @@ public class EmbeddedChatClientTests(PostgresServer postgres)
     {
         var cap = new Dictionary<string, string> { ["ROUTER_DAILY_REQUEST_CAP"] = "2" };
         await using var cluster = await ClusterHarness.StartAsync(postgres, 1, Models, cap);
-        await using var member = await EmbeddedMember.JoinAsync(cluster.Nodes[0].Address, new Dictionary<string, string?> { ["ROUTER_DAILY_REQUEST_CAP"] = "2" });
+        await using var member = await EmbeddedMember.JoinAsync(cluster.Nodes[0].Address,
+            new Dictionary<string, string?> { ["ROUTER_DAILY_REQUEST_CAP"] = "2", ["ROUTER_MAX_MESSAGES"] = "2" });
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        // The member's own settings apply: a request over its ROUTER_MAX_MESSAGES is refused before it counts.
+        var tooLong = await Assert.ThrowsAsync<RouterException>(() => member.Chat.GetResponseAsync(
+            [new(ChatRole.User, "a"), new(ChatRole.Assistant, "b"), new(ChatRole.User, "c")], new ChatOptions { ModelId = "e/alpha" }));
+        Assert.Equal((400, "too_many_messages"), (tooLong.StatusCode, tooLong.Code));
 
         var viaHttp = await http.PostAsJsonAsync(cluster.Nodes[0].Url + "/v1/chat/completions",
             new { model = "e/alpha", messages = new[] { new { role = "user", content = "one" } } });
