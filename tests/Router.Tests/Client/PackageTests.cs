@@ -21,8 +21,7 @@ public class PackageTests
     public async Task The_package_holds_the_member_and_its_docs_and_depends_on_packages_not_on_the_node()
     {
         var output = TestNodes.TempDir();
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var pack = Process.Start(new ProcessStartInfo("dotnet", ["pack", RepoFiles.PathOf("src", "Router.Client"), "-c", configuration, "--no-build", "-o", output, "-nologo"])
+        var pack = Process.Start(new ProcessStartInfo("dotnet", ["pack", RepoFiles.PathOf("src", "Router.Client"), "-c", RepoFiles.BuildConfiguration, "--no-build", "-o", output, "-nologo"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -13,8 +13,7 @@ public class SampleTests
     {
         await using var node = NodeProcess.Start("dev", new Dictionary<string, string> { ["DEV_MODE"] = "true" });
         await node.WaitReadyAsync();
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var dll = RepoFiles.PathOf("samples", "Router.Sample", "bin", configuration, "net10.0", "Router.Sample.dll");
+        var dll = RepoFiles.BuiltDll("samples/Router.Sample", "Router.Sample");
 
         using var sample = Process.Start(Router.Shared.Loopback.DotnetChild(dll, ["--question", "What is the weather in Lisbon?"],
             new Dictionary<string, string> { ["ROUTER_SEED_NODES"] = node.Address }, TestNodes.TempDir()))!;

@@ -35,8 +35,7 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         get
         {
-            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-            var dll = Path.Combine(Router.Shared.Loopback.RepositoryRoot, "src", "Router.Node", "bin", configuration, "net10.0", "Router.Node.dll");
+            var dll = RepoFiles.BuiltDll("src/Router.Node", "Router.Node");
             return File.Exists(dll) ? dll : throw new FileNotFoundException("Build src/Router.Node first", dll);
         }
     }
