@@ -8,7 +8,8 @@ namespace Router.Bench;
 /// <c>bench/run.sh hop [runs] [seconds]</c>: what Router's hop costs against a bare pass-through proxy, with the upstream
 /// over HTTP/1.1 and over HTTP/2 (h2c), side by side in each run. Five paths (direct to the fake; bare proxy and Router
 /// over each protocol) are driven by the built-in generator and by wrk, each measured for the gateway's and the
-/// upstream's CPU per request; then latency at half load and time to first token. Every process is warmed to a
+/// upstream's CPU per request; then, with every path at one arrival rate (half of the slower Router's maximum), CPU per
+/// request again and latency; then time to first token. Every process is warmed to a
 /// steady state first (JIT tiering included) so that CPU per request is the hop's, not the compiler's.
 /// </summary>
 public static class Hop
@@ -115,12 +116,26 @@ public static class Hop
             // Latency at half of the slower Router's built-in throughput, every path at the same arrival rate.
             var rateHalf = Math.Min((await BuiltInAsync(load, paths[2].Url, chat, TimeSpan.FromSeconds(2))).Rate,
                 (await BuiltInAsync(load, paths[4].Url, chat, TimeSpan.FromSeconds(2))).Rate) / 2;
+            // At one arrival rate for all, CPU per request compares the work of each hop; at each path's own maximum, a
+            // slower gateway also pays for fewer requests per wake-up, and so does the upstream behind it.
             var latency = new Dictionary<string, Samples>();
+            var cpuAtRate = new Dictionary<string, (double Gateway, double Upstream)>();
+            Console.WriteLine($"  at {rateHalf:0} req/s (half of the slower Router's maximum), every path:");
             foreach (var path in paths)
-                latency[path.Name] = await load.OpenLoopAsync(path.Url, chat, rateHalf, duration);
+            {
+                var gateway0 = path.Gateway.CpuTime();
+                var upstream0 = fake.CpuTime();
+                var samples = latency[path.Name] = await load.OpenLoopAsync(path.Url, chat, rateHalf, duration);
+                var requests = samples.Count + samples.Errors;
+                cpuAtRate[path.Name] = ((path.Gateway.CpuTime() - gateway0).TotalMicroseconds / requests, (fake.CpuTime() - upstream0).TotalMicroseconds / requests);
+                Console.WriteLine($"  {path.Name,-22} {"open loop",-9} {samples.Throughput,8:0} {(path.Name == "direct" ? "-" : cpuAtRate[path.Name].Gateway.ToString("0")),15} {cpuAtRate[path.Name].Upstream,16:0}");
+            }
             var direct = latency["direct"];
             foreach (var protocol in new[] { "HTTP/1.1", "h2c" })
             {
+                var (routerCpu, bareCpu) = (cpuAtRate[$"Router, {protocol}"], cpuAtRate[$"bare proxy, {protocol}"]);
+                Check($"CPU per request Router/bare proxy, {protocol}, same rate", routerCpu.Gateway / bareCpu.Gateway, "<= 1.25x", routerCpu.Gateway / bareCpu.Gateway <= 1.25);
+                Check($"upstream CPU via Router/via bare, {protocol}, same rate", routerCpu.Upstream / bareCpu.Upstream, "<= 1.10x", routerCpu.Upstream / bareCpu.Upstream <= 1.10);
                 var router = latency[$"Router, {protocol}"];
                 var bare = latency[$"bare proxy, {protocol}"];
                 var added50 = router.Percentile(50) - direct.Percentile(50);
