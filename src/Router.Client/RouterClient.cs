@@ -34,10 +34,13 @@ public sealed record RoutedCompletion(ChatCompletionResponse Response, ModelId M
 /// with the same checks, daily caps, priority, fallback and streaming semantics as the HTTP front.
 /// </summary>
 public sealed class RouterClient(Coordinators coordinators, CatalogReplica catalog, ActorSystem system, DailyLimits limits, RouterMetrics metrics,
-    int maxMessages)
+    int maxMessages, string clientId = RouterClient.DefaultClientId)
 {
-    /// <summary>The client id an embedded member's requests count against in the per-key daily caps.</summary>
-    public const string ClientId = "embedded";
+    /// <summary>The client id of a member's requests when it has no ROUTER_CLIENT_NAME.</summary>
+    public const string DefaultClientId = "embedded";
+
+    /// <summary>The client id this member's requests count against in the per-key daily caps and spend.</summary>
+    public string ClientId { get; } = clientId;
 
     private readonly IMaterializer _materializer = system.Materializer(namePrefix: "router-client");
 

@@ -110,6 +110,12 @@ public sealed record RouterSettings
     /// <summary>Longest rest a model takes, whatever an upstream Retry-After asks (ROUTER_MAX_COOLDOWN_SECONDS).</summary>
     public TimeSpan MaxCooldown { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The client id an embedded member's requests count against in the per-key daily caps and spend:
+    /// <c>embedded</c>, or <c>embedded:NAME</c> with ROUTER_CLIENT_NAME, so that each application has caps of its own.
+    /// </summary>
+    public string EmbeddedClientId { get; init; } = RouterClient.DefaultClientId;
+
     /// <summary>Extra Akka HOCON, applied over cluster.hocon (ROUTER_AKKA_HOCON), e.g. failure-detector tuning.</summary>
     public string? AkkaHocon { get; init; }
 

@@ -119,6 +119,7 @@ internal sealed partial class SettingsReader(IConfiguration config, bool embedde
             CircuitOpen = Seconds("ROUTER_CIRCUIT_OPEN_SECONDS", 30),
             MaxCooldown = Seconds("ROUTER_MAX_COOLDOWN_SECONDS", 3600),
             AkkaHocon = Text("ROUTER_AKKA_HOCON"),
+            EmbeddedClientId = embedded ? EmbeddedClientId() : RouterClient.DefaultClientId,
         };
         if (_problems.Count > 0)
             throw new RouterConfigurationException(_problems);
@@ -159,6 +160,21 @@ internal sealed partial class SettingsReader(IConfiguration config, bool embedde
         }
         return new RemotingTls(certificate, peers.Count > 0 ? peers.Select(p => p.ToUpperInvariant()).ToList() : [certificate.Thumbprint]);
     }
+
+    /// <summary>
+    /// ROUTER_CLIENT_NAME as a client id of its own kind (<c>embedded:</c>), which no API key's id (hex) and no
+    /// <c>anonymous</c> can be: an application names its own caps, not another client's.
+    /// </summary>
+    private string EmbeddedClientId()
+    {
+        if (Text("ROUTER_CLIENT_NAME") is not { } name) return RouterClient.DefaultClientId;
+        if (ClientName().IsMatch(name)) return $"{RouterClient.DefaultClientId}:{name}";
+        _problems.Add($"ROUTER_CLIENT_NAME: expected 1 to 64 letters, digits, '.', '_' or '-', got '{Router.Actors.Observability.LogText.Safe(name)}'");
+        return RouterClient.DefaultClientId;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial System.Text.RegularExpressions.Regex ClientName();
 
     private string? Text(string name) => config[name] is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
 

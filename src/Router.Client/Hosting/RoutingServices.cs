@@ -51,7 +51,7 @@ public static class RoutingServices
             sp.GetRequiredService<TimeProvider>()) { Metrics = metrics });
         services.AddSingleton(sp => new Coordinators(sp.GetRequiredService<IRequiredActor<CoordinatorPool>>(), sp.GetRequiredService<RoutingContext>()));
         services.AddSingleton(sp => new RouterClient(sp.GetRequiredService<Coordinators>(), sp.GetRequiredService<CatalogReplica>(),
-            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<DailyLimits>(), metrics, settings.MaxMessages));
+            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<DailyLimits>(), metrics, settings.MaxMessages, settings.EmbeddedClientId));
         return services;
     }
 

@@ -183,6 +183,24 @@ public class EmbeddedChatClientTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task Each_named_application_has_its_own_per_key_daily_cap()
+    {
+        var cap = new Dictionary<string, string> { ["ROUTER_DAILY_REQUEST_CAP_PER_KEY"] = "1" };
+        await using var cluster = await ClusterHarness.StartAsync(postgres, 1, Models, cap);
+        Dictionary<string, string?> Named(string name) => new() { ["ROUTER_DAILY_REQUEST_CAP_PER_KEY"] = "1", ["ROUTER_CLIENT_NAME"] = name };
+        await using var billing = await EmbeddedMember.JoinAsync(cluster.Nodes[0].Address, Named("billing"));
+        await using var search = await EmbeddedMember.JoinAsync(cluster.Nodes[0].Address, Named("search"));
+        Assert.Equal("embedded:billing", billing.Router.ClientId);
+
+        await billing.Chat.GetResponseAsync(Ask("one"), new ChatOptions { ModelId = "e/alpha" });
+        var refused = await Assert.ThrowsAsync<RouterException>(() => billing.Chat.GetResponseAsync(Ask("two"), new ChatOptions { ModelId = "e/alpha" }));
+        Assert.Equal((429, "daily_cap_reached"), (refused.StatusCode, refused.Code));
+        // Another application's cap is its own: billing having used its one request does not refuse search's.
+        await search.Chat.GetResponseAsync(Ask("one"), new ChatOptions { ModelId = "e/alpha" });
+        Assert.Equal(2, cluster.Fake.Script.CallsTo("e/alpha"));
+    }
+
+    [Fact]
     public async Task A_member_with_no_cluster_to_join_says_so()
     {
         await using var member = await EmbeddedMember.StartAsync($"akka.tcp://router@127.0.0.1:{TestNodes.FreePort()}");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Router.Client.Configuration;
 using Router.Actors.OpenRouter;
 using Router.Contracts.OpenRouter;
@@ -12,6 +13,20 @@ public class RouterSettingsTests
 
     private static RouterConfigurationException Invalid(Dictionary<string, string?> env) =>
         Assert.Throws<RouterConfigurationException>(() => Load(env));
+
+    [Fact]
+    public void An_embedded_member_counts_its_requests_under_its_own_name()
+    {
+        static IConfiguration Named(string? name) => new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ROUTER_CLIENT_NAME"] = name }).Build();
+        Assert.Equal("embedded", RouterSettings.LoadEmbedded(Named(null)).EmbeddedClientId);
+        Assert.Equal("embedded:billing-v2.1_x", RouterSettings.LoadEmbedded(Named(" billing-v2.1_x ")).EmbeddedClientId);
+        foreach (var bad in new[] { "a b", "x/y", "x:y", new string('a', 65), "caf\u00e9" })
+            Assert.Contains(Assert.Throws<RouterConfigurationException>(() => RouterSettings.LoadEmbedded(Named(bad))).Problems,
+                p => p.StartsWith("ROUTER_CLIENT_NAME:", StringComparison.Ordinal));
+        // A node serves HTTP clients by their keys; its own RouterClient keeps the default.
+        Assert.Equal("embedded", RouterSettings.Load(Named("billing")).EmbeddedClientId);
+    }
 
     [Fact]
     public void Defaults_follow_the_seed_and_the_design()
