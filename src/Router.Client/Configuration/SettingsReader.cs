@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
+using Router.Actors.Observability;
 using Router.Actors.OpenRouter;
 using Router.Contracts.OpenRouter;
 using Router.Client.Security;
@@ -169,12 +171,12 @@ internal sealed partial class SettingsReader(IConfiguration config, bool embedde
     {
         if (Text("ROUTER_CLIENT_NAME") is not { } name) return RouterClient.DefaultClientId;
         if (ClientName().IsMatch(name)) return $"{RouterClient.DefaultClientId}:{name}";
-        _problems.Add($"ROUTER_CLIENT_NAME: expected 1 to 64 letters, digits, '.', '_' or '-', got '{Router.Actors.Observability.LogText.Safe(name)}'");
+        _problems.Add($"ROUTER_CLIENT_NAME: expected 1 to 64 letters, digits, '.', '_' or '-', got '{LogText.Safe(name)}'");
         return RouterClient.DefaultClientId;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial System.Text.RegularExpressions.Regex ClientName();
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex ClientName();
 
     private string? Text(string name) => config[name] is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
 
