@@ -121,7 +121,9 @@ public class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(answered.Values, n => Assert.Equal(1, n));
         // Every call Router reported (its X-Router-Attempts) reached the fake, and nothing else did.
         Assert.Equal(upstreamCalls, _fake.Script.TotalCalls);
-        Assert.True(failedCalls > requests * 0.15, $"chaos really happened ({failedCalls} failed calls)");
+        // How many calls fail depends on timing: a failing model rests (circuit, Retry-After) and is skipped while it
+        // rests, so the count varies from run to run (88 in one run on two busy cores). Without chaos it would be 0.
+        Assert.True(failedCalls > requests * 0.05, $"chaos really happened ({failedCalls} failed calls)");
     }
 
     public static TheoryData<string, string> BadInputs => new()
