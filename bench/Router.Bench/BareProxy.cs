@@ -13,6 +13,14 @@ namespace Router.Bench;
 /// </summary>
 public static class BareProxy
 {
+    /// <summary>Starts the proxy as its own process, with Router.Node's GC (workstation), in front of <paramref name="upstream"/>.</summary>
+    public static (ChildProcess Process, string Url) Start(string upstream, string key, string version)
+    {
+        var port = ChildProcess.FreePort();
+        return (ChildProcess.Start(typeof(BareProxy).Assembly.Location, ["proxy", port.ToString(), upstream, key, version],
+            new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }), $"http://127.0.0.1:{port}/v1/chat/completions");
+    }
+
     public static async Task RunAsync(int port, string upstream, string key, Version upstreamVersion)
     {
         var builder = WebApplication.CreateSlimBuilder();

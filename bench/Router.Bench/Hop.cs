@@ -31,13 +31,6 @@ public static class Hop
         var h1 = $"http://127.0.0.1:{fakePort}/api/v1";
         var h2 = $"http://127.0.0.1:{fakeH2cPort}/api/v1";
 
-        (ChildProcess Process, string Url) Proxy(string upstream, string version)
-        {
-            var port = ChildProcess.FreePort();
-            return (ChildProcess.Start(typeof(BareProxy).Assembly.Location, ["proxy", port.ToString(), upstream, Key, version],
-                new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }), $"http://127.0.0.1:{port}/v1/chat/completions");
-        }
-
         (ChildProcess Process, string Url) Node(string name, string upstream, string version)
         {
             var port = ChildProcess.FreePort();
@@ -52,8 +45,8 @@ public static class Hop
 
         var (router1, router1Url) = Node("h1", h1, "1.1");
         var (router2, router2Url) = Node("h2", h2, "2");
-        var (bare1, bare1Url) = Proxy(h1, "1.1");
-        var (bare2, bare2Url) = Proxy(h2, "2.0");
+        var (bare1, bare1Url) = BareProxy.Start(h1, Key, "1.1");
+        var (bare2, bare2Url) = BareProxy.Start(h2, Key, "2.0");
         using var gateways = new ChildProcesses(router1, router2, bare1, bare2);
 
         var chat = Encoding.UTF8.GetBytes("""{"model":"openai/nova-1-mini","messages":[{"role":"user","content":"Hello, world!"}]}""");
@@ -66,6 +59,7 @@ public static class Hop
             new("bare proxy, h2c", bare2Url, bare2),
             new("Router, h2c", router2Url, router2),
         };
+        var routers = paths.Where(p => p.Name.StartsWith("Router", StringComparison.Ordinal)).ToList();
         using var http = Load.NewClient(Workers * 2);
         http.DefaultRequestHeaders.Authorization = new("Bearer", Key);
         var load = new Load(http);
@@ -76,11 +70,12 @@ public static class Hop
         // Warm every path to a steady state: the JIT's tiering of a node runs for tens of seconds under load.
         foreach (var path in paths)
             await load.ClosedLoopAsync(path.Url, chat, Workers, TimeSpan.FromSeconds(path.Name == "direct" ? 5 : 20));
-        foreach (var path in paths.Where(p => p.Name.StartsWith("Router")))
+        foreach (var path in routers)
             await load.ClosedLoopAsync(path.Url, chatStream, Workers, TimeSpan.FromSeconds(5));
 
         var wrk = Wrk.Find();
         var duration = TimeSpan.FromSeconds(seconds);
+        var generators = wrk is null ? new[] { "built-in" } : ["built-in", "wrk"];
         var targets = new Dictionary<string, int>();
         void Count(string target, bool met) => targets[target] = targets.GetValueOrDefault(target) + (met ? 1 : 0);
         Console.WriteLine($"Router's hop against a bare proxy: {Environment.ProcessorCount} cores, {Workers} connections, {seconds:0} s per path, {runs} runs" +
@@ -90,52 +85,38 @@ public static class Hop
             Console.WriteLine();
             Console.WriteLine($"run {run}");
             Console.WriteLine($"  {"path",-22} {"generator",-9} {"req/s",8} {"gateway us/req",15} {"upstream us/req",16}");
-            var cpu = new Dictionary<(string, string), (double Gateway, double Upstream)>();
-            foreach (var generator in wrk is null ? ["built-in"] : new[] { "built-in", "wrk" })
+            var cpu = new Dictionary<(string, string), Cpu>();
+            foreach (var generator in generators)
                 foreach (var path in paths)
                 {
-                    var gateway0 = path.Gateway.CpuTime();
-                    var upstream0 = fake.CpuTime();
-                    var (requests, rate) = generator == "wrk"
-                        ? await wrk!.RunAsync(path.Url, chat, Key, Workers, duration)
-                        : await BuiltInAsync(load, path.Url, chat, duration);
-                    var gatewayUs = (path.Gateway.CpuTime() - gateway0).TotalMicroseconds / requests;
-                    var upstreamUs = (fake.CpuTime() - upstream0).TotalMicroseconds / requests;
-                    cpu[(path.Name, generator)] = (gatewayUs, upstreamUs);
-                    Console.WriteLine($"  {path.Name,-22} {generator,-9} {rate,8:0} {(path.Name == "direct" ? "-" : gatewayUs.ToString("0")),15} {upstreamUs,16:0}");
+                    var ((requests, rate), used) = await WithCpuAsync(path, () => generator == "wrk"
+                        ? wrk!.RunAsync(path.Url, chat, Key, Workers, duration)
+                        : BuiltInAsync(load, path.Url, chat, duration), r => r.Requests);
+                    cpu[(path.Name, generator)] = used;
+                    Row(path, generator, rate, used);
                 }
-            foreach (var generator in wrk is null ? ["built-in"] : new[] { "built-in", "wrk" })
+            foreach (var generator in generators)
                 foreach (var protocol in new[] { "HTTP/1.1", "h2c" })
-                {
-                    var router = cpu[($"Router, {protocol}", generator)];
-                    var bare = cpu[($"bare proxy, {protocol}", generator)];
-                    Check($"CPU per request Router/bare proxy, {protocol}, {generator}", router.Gateway / bare.Gateway, "<= 1.25x", router.Gateway / bare.Gateway <= 1.25);
-                    Check($"upstream CPU via Router/via bare, {protocol}, {generator}", router.Upstream / bare.Upstream, "<= 1.10x", router.Upstream / bare.Upstream <= 1.10);
-                }
+                    CheckCpu($"{protocol}, {generator}", cpu[($"Router, {protocol}", generator)], cpu[($"bare proxy, {protocol}", generator)]);
 
             // Latency at half of the slower Router's built-in throughput, every path at the same arrival rate.
-            var rateHalf = Math.Min((await BuiltInAsync(load, paths[2].Url, chat, TimeSpan.FromSeconds(2))).Rate,
-                (await BuiltInAsync(load, paths[4].Url, chat, TimeSpan.FromSeconds(2))).Rate) / 2;
+            var rateHalf = Math.Min((await BuiltInAsync(load, routers[0].Url, chat, TimeSpan.FromSeconds(2))).Rate,
+                (await BuiltInAsync(load, routers[1].Url, chat, TimeSpan.FromSeconds(2))).Rate) / 2;
             // At one arrival rate for all, CPU per request compares the work of each hop; at each path's own maximum, a
             // slower gateway also pays for fewer requests per wake-up, and so does the upstream behind it.
             var latency = new Dictionary<string, Samples>();
-            var cpuAtRate = new Dictionary<string, (double Gateway, double Upstream)>();
+            var cpuAtRate = new Dictionary<string, Cpu>();
             Console.WriteLine($"  at {rateHalf:0} req/s (half of the slower Router's maximum), every path:");
             foreach (var path in paths)
             {
-                var gateway0 = path.Gateway.CpuTime();
-                var upstream0 = fake.CpuTime();
-                var samples = latency[path.Name] = await load.OpenLoopAsync(path.Url, chat, rateHalf, duration);
-                var requests = samples.Count + samples.Errors;
-                cpuAtRate[path.Name] = ((path.Gateway.CpuTime() - gateway0).TotalMicroseconds / requests, (fake.CpuTime() - upstream0).TotalMicroseconds / requests);
-                Console.WriteLine($"  {path.Name,-22} {"open loop",-9} {samples.Throughput,8:0} {(path.Name == "direct" ? "-" : cpuAtRate[path.Name].Gateway.ToString("0")),15} {cpuAtRate[path.Name].Upstream,16:0}");
+                var (samples, used) = await WithCpuAsync(path, () => load.OpenLoopAsync(path.Url, chat, rateHalf, duration), s => s.Count + s.Errors);
+                (latency[path.Name], cpuAtRate[path.Name]) = (samples, used);
+                Row(path, "open loop", samples.Throughput, used);
             }
             var direct = latency["direct"];
             foreach (var protocol in new[] { "HTTP/1.1", "h2c" })
             {
-                var (routerCpu, bareCpu) = (cpuAtRate[$"Router, {protocol}"], cpuAtRate[$"bare proxy, {protocol}"]);
-                Check($"CPU per request Router/bare proxy, {protocol}, same rate", routerCpu.Gateway / bareCpu.Gateway, "<= 1.25x", routerCpu.Gateway / bareCpu.Gateway <= 1.25);
-                Check($"upstream CPU via Router/via bare, {protocol}, same rate", routerCpu.Upstream / bareCpu.Upstream, "<= 1.10x", routerCpu.Upstream / bareCpu.Upstream <= 1.10);
+                CheckCpu($"{protocol}, same rate", cpuAtRate[$"Router, {protocol}"], cpuAtRate[$"bare proxy, {protocol}"]);
                 var router = latency[$"Router, {protocol}"];
                 var bare = latency[$"bare proxy, {protocol}"];
                 var added50 = router.Percentile(50) - direct.Percentile(50);
@@ -172,7 +153,28 @@ public static class Hop
             Count(target, met);
             Console.WriteLine($"  {target,-56} {value,8:0.00}   {goal,-10} {(met ? "MET" : "MISSED")}");
         }
+
+        void CheckCpu(string measured, Cpu router, Cpu bare)
+        {
+            Check($"CPU per request Router/bare proxy, {measured}", router.Gateway / bare.Gateway, "<= 1.25x", router.Gateway / bare.Gateway <= 1.25);
+            Check($"upstream CPU via Router/via bare, {measured}", router.Upstream / bare.Upstream, "<= 1.10x", router.Upstream / bare.Upstream <= 1.10);
+        }
+
+        // A load on one path, with the CPU per request its gateway and the upstream spent on it.
+        async Task<(T Result, Cpu Used)> WithCpuAsync<T>(Path path, Func<Task<T>> run, Func<T, long> requests)
+        {
+            var (gateway0, upstream0) = (path.Gateway.CpuTime(), fake.CpuTime());
+            var result = await run();
+            var n = requests(result);
+            return (result, new Cpu((path.Gateway.CpuTime() - gateway0).TotalMicroseconds / n, (fake.CpuTime() - upstream0).TotalMicroseconds / n));
+        }
+
+        static void Row(Path path, string generator, double rate, Cpu used) =>
+            Console.WriteLine($"  {path.Name,-22} {generator,-9} {rate,8:0} {(path.Name == "direct" ? "-" : used.Gateway.ToString("0")),15} {used.Upstream,16:0}");
     }
+
+    /// <summary>CPU per request, in microseconds, of a path's gateway and of the upstream.</summary>
+    private readonly record struct Cpu(double Gateway, double Upstream);
 
     private static async Task<(long Requests, double Rate)> BuiltInAsync(Load load, string url, byte[] body, TimeSpan duration)
     {

@@ -73,11 +73,7 @@ var chatStream = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model, st
 var load = new Load(http);
 var startWatch = Stopwatch.StartNew();
 using var node = ChildProcess.Start(nodeDll, [], env, workDir);
-await Waits.UntilAsync(async () =>
-{
-    try { await load.OnceAsync(nodeUrl + "/v1/chat/completions", chat); return true; }
-    catch (HttpRequestException) { return false; }
-}, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
+await Waits.UntilAsync(async () => { await load.OnceAsync(nodeUrl + "/v1/chat/completions", chat); return true; }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
 var coldStart = startWatch.Elapsed;
 
 Console.WriteLine($"Router benchmark: {Environment.ProcessorCount} cores, load generator in this process, {workers} connections, {seconds:0} s per path in three rounds");
@@ -86,15 +82,10 @@ Console.WriteLine();
 Report("cold start to first routed 200", $"{coldStart.TotalSeconds:0.00} s", "<= 3 s", coldStart <= TimeSpan.FromSeconds(3));
 
 // The floor for any HTTP router here: a bare pass-through proxy (Kestrel + HttpClient, nothing else), as a process.
-var proxyPort = ChildProcess.FreePort();
-var proxyUrl = $"http://127.0.0.1:{proxyPort}/v1/chat/completions";
-using var proxy = ChildProcess.Start(typeof(BareProxy).Assembly.Location, ["proxy", proxyPort.ToString(), upstreamBase + "/api/v1", key, upstreamHttp],
-    new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }); // Router.Node's GC (workstation)
-await Waits.UntilAsync(async () =>
-{
-    try { await load.OnceAsync(proxyUrl, chat); return true; }
-    catch (HttpRequestException) { return false; }
-}, TimeSpan.FromSeconds(30));
+var bareProxy = BareProxy.Start(upstreamBase + "/api/v1", key, upstreamHttp);
+using var proxy = bareProxy.Process;
+var proxyUrl = bareProxy.Url;
+await Waits.UntilAsync(async () => { await load.OnceAsync(proxyUrl, chat); return true; }, TimeSpan.FromSeconds(30));
 
 // Warm every path, then maximum throughput (closed loop).
 var directUrl = fakeBase + "/api/v1/chat/completions";
@@ -181,11 +172,7 @@ var scoreEnv = new Dictionary<string, string>(env)
 var chatAny = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = "Hello, world!" } } }));
 using (var scoreNode = ChildProcess.Start(nodeDll, [], scoreEnv, workDir))
 {
-    await Waits.UntilAsync(async () =>
-    {
-        try { await load.OnceAsync(scoreUrl, chatAny); return true; }
-        catch (HttpRequestException) { return false; }
-    }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
+    await Waits.UntilAsync(async () => { await load.OnceAsync(scoreUrl, chatAny); return true; }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
     await load.ClosedLoopAsync(routedUrl, chatAny, workers, TimeSpan.FromSeconds(3));
     await load.ClosedLoopAsync(scoreUrl, chatAny, workers, TimeSpan.FromSeconds(3));
     var sortRounds = new List<(Samples Priority, Samples Score)>();
@@ -211,11 +198,7 @@ var cacheEnv = new Dictionary<string, string>(env)
 var chatCached = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model, temperature = 0, messages = new[] { new { role = "user", content = "Hello, world!" } } }));
 using (var cacheNode = ChildProcess.Start(nodeDll, [], cacheEnv, workDir))
 {
-    await Waits.UntilAsync(async () =>
-    {
-        try { await load.OnceAsync(cacheUrl, chatCached); return true; }
-        catch (HttpRequestException) { return false; }
-    }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
+    await Waits.UntilAsync(async () => { await load.OnceAsync(cacheUrl, chatCached); return true; }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
     await load.ClosedLoopAsync(cacheUrl, chatCached, workers, TimeSpan.FromSeconds(3));
     await load.ClosedLoopAsync(proxyUrl, chat, workers, TimeSpan.FromSeconds(2));
     var cacheRounds = new List<(Samples Bare, Samples Hit)>();
