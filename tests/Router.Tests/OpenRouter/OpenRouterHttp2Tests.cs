@@ -41,14 +41,15 @@ public class OpenRouterHttp2Tests
     [Fact]
     public async Task Concurrent_calls_share_one_http2_connection()
     {
-        await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { LatencyMs = 100 }));
+        await using var fake = await Fakes.StartAsync((Model, new FakeBehavior { LatencyMs = 400 }));
         using var client = new OpenRouterClient(OverH2c(fake));
         await client.CompleteAsync(Fakes.Hello(Model)); // the connection is open before the burst
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => client.CompleteAsync(Fakes.Hello(Model))));
         Assert.Equal(1, fake.Script.ChatConnections);
         Assert.Equal(51, fake.Script.CallsTo(Model));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"50 calls of 100 ms each took {watch.Elapsed.TotalMilliseconds:0} ms: not concurrent");
+        // One after another they would take 20 s; the bound leaves a busy machine 25 times the 400 ms they need together.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"50 calls of 400 ms each took {watch.Elapsed.TotalMilliseconds:0} ms: not concurrent");
     }
 
     [Fact]
