@@ -80,6 +80,9 @@ public sealed class RouterMetrics
 
     public Counter KeySpend { get; }
 
+    /// <summary>The process's time in GC pauses, read at each scrape: the first suspect for a latency tail.</summary>
+    public Counter GcPauseSeconds { get; }
+
     private RouterMetrics(CollectorRegistry registry)
     {
         Registry = registry;
@@ -121,6 +124,9 @@ public sealed class RouterMetrics
         CacheEvictions = factory.CreateCounter("router_cache_evictions_total", "Cached answers dropped for the node's byte budget.");
         CacheSavedUsd = factory.CreateCounter("router_cache_saved_usd_total",
             "What answers served from the cache (hits and coalesced) cost when first asked, in USD: the upstream spend they saved.");
+        GcPauseSeconds = factory.CreateCounter("dotnet_gc_pause_seconds_total",
+            "Time this process's threads were paused for garbage collection since it started.");
+        registry.AddBeforeCollectCallback(() => GcPauseSeconds.IncTo(GC.GetTotalPauseDuration().TotalSeconds));
         _routesOk = Routes.WithLabels("ok");
         _plainSecondsOk = RequestSeconds.WithLabels("false", "ok");
         _streamSecondsOk = RequestSeconds.WithLabels("true", "ok");

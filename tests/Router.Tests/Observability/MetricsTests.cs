@@ -13,7 +13,7 @@ public class MetricsTests : NodeTestBase
 
     /// <summary>Series and values of a Prometheus text page.</summary>
     private static Dictionary<string, double> Parse(string text) => text.Split('\n')
-        .Where(l => l.StartsWith("router_", StringComparison.Ordinal))
+        .Where(l => l.StartsWith("router_", StringComparison.Ordinal) || l.StartsWith("dotnet_", StringComparison.Ordinal))
         .Select(l => (Series: l[..l.LastIndexOf(' ')], Value: double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)))
         .ToDictionary(p => p.Series, p => p.Value);
 
@@ -54,5 +54,19 @@ public class MetricsTests : NodeTestBase
         Assert.Equal(4, after["router_catalog_models"]);
         Assert.Equal(2, after["router_circuit_state{model=\"test/delta\"}"]); // open
         Assert.DoesNotContain(Fake.ApiKey, text);
+    }
+
+    [Fact]
+    public async Task Metrics_count_the_process_time_in_gc_pauses()
+    {
+        using var http = new HttpClient();
+        var before = Parse(await http.GetStringAsync(Node.Url + "/metrics"))["dotnet_gc_pause_seconds_total"];
+        var pausedBefore = GC.GetTotalPauseDuration().TotalSeconds;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var pausedAfter = GC.GetTotalPauseDuration().TotalSeconds;
+        Assert.True(pausedAfter > pausedBefore);
+        var after = Parse(await http.GetStringAsync(Node.Url + "/metrics"))["dotnet_gc_pause_seconds_total"];
+        Assert.True(after >= pausedAfter - 1e-6, $"{after} s scraped after a blocking collection that brought the process to {pausedAfter} s");
+        Assert.True(after > before);
     }
 }
