@@ -32,6 +32,7 @@ public class PlannerBenchmarks
         foreach (var model in models.Take(4_000))
             _board.Observe(new ModelHealthView(new ModelId(model.Id), CircuitState.Closed, null, null, null, 0, 10, 0, 100 + random.Next(900), null, null, null, 0, null,
                 new ModelPerformance(50 + random.Next(500), 10 + random.Next(200), random.NextDouble() / 10)), DateTimeOffset.UtcNow);
+        _views = _board.All;
         _priority = Route(RouteSort.Priority);
         _price = Route(RouteSort.Price);
         _latency = Route(RouteSort.Latency);
@@ -62,6 +63,14 @@ public class PlannerBenchmarks
     /// health listener, off the request path, at most once a second).
     /// </summary>
     [Benchmark] public void RefreshOnPublication() => _board.Observe(_published, _clock += RankingTable.MedianRefresh);
+
+    /// <summary>
+    /// A new catalog version's table, from the views in hand: built by the catalog replica before the swap, off the
+    /// request path (before, the first request that sorted on the version paid for it).
+    /// </summary>
+    [Benchmark] public RankingTable BuildTable() => new(_catalog, _views);
+
+    private IReadOnlyList<ModelHealthView> _views = [];
 
     [Benchmark(Baseline = true)] public int Priority() => FirstThree(_priority);
     [Benchmark] public int Price() => FirstThree(_price);

@@ -45,8 +45,11 @@ public sealed class CatalogView
     public bool Contains(ModelId model) => ById.ContainsKey(model.Value);
 }
 
-/// <summary>This node's read-only replica of the catalog, swapped whole on each update.</summary>
-public sealed class CatalogReplica(Observability.RouterMetrics? metrics = null)
+/// <summary>
+/// This node's read-only replica of the catalog, swapped whole on each update. <paramref name="prepare"/> sees each new
+/// version of the models before requests do.
+/// </summary>
+public sealed class CatalogReplica(Observability.RouterMetrics? metrics = null, Action<CatalogView>? prepare = null)
 {
     private readonly Observability.RouterMetrics _metrics = metrics ?? Observability.RouterMetrics.Isolated();
     private volatile CatalogView _view = CatalogView.Empty;
@@ -80,6 +83,7 @@ public sealed class CatalogReplica(Observability.RouterMetrics? metrics = null)
         if (update.Version == current.Version && update.FetchFailures == current.FetchFailures && update.FetchSuccesses == current.FetchSuccesses)
             return false;
         var view = update.Version == current.Version ? _view.WithStatus(update) : new CatalogView(update);
+        if (!ReferenceEquals(view.ByContextLength, _view.ByContextLength)) prepare?.Invoke(view);
         _view = view;
         if (view.IsLoaded) _loaded.TrySetResult();
         _metrics.CatalogModels.Set(view.Models.Count);

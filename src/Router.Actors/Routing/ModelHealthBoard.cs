@@ -51,16 +51,30 @@ public sealed class ModelHealthBoard
 
     /// <summary>
     /// The measurements and prices of <paramref name="catalog"/>'s models as ranking reads them: built from the views
-    /// in hand once per catalog version (by the first request that sorts), then kept up to date by
-    /// <see cref="Observe"/>.
+    /// in hand once per catalog version (by <see cref="Prepare"/>, or else by the first request that sorts), then kept
+    /// up to date by <see cref="Observe"/>.
     /// </summary>
     public RankingTable RankingFor(CatalogView catalog)
     {
         var table = _ranking;
         if (table is not null && ReferenceEquals(table.Catalog.ByContextLength, catalog.ByContextLength)) return table;
-        table = new RankingTable(catalog, _views.Values);
-        _ranking = table;
-        return table;
+        var built = new RankingTable(catalog, _views.Values);
+        // A request still holding an older catalog ranks on a table of its own and leaves the newer one in place.
+        if (table is null || catalog.Update.Version >= table.Catalog.Update.Version) _ranking = built;
+        return built;
+    }
+
+    /// <summary>Whether the table of <paramref name="catalog"/>'s models is built (a request sorting on it finds it ready).</summary>
+    public bool HasRankingFor(CatalogView catalog) => _ranking is { } table && ReferenceEquals(table.Catalog.ByContextLength, catalog.ByContextLength);
+
+    /// <summary>
+    /// Builds the table of a new catalog version before requests see that version (the catalog replica calls it
+    /// before the swap, off the request path: milliseconds for a large catalog, see bench/planner.sh), when this node ranks:
+    /// <paramref name="sortsByDefault"/>, or a request has sorted here before.
+    /// </summary>
+    public void Prepare(CatalogView catalog, bool sortsByDefault)
+    {
+        if (catalog.IsLoaded && (sortsByDefault || _ranking is not null)) RankingFor(catalog);
     }
 
     // Where each model's actor last said it lives (from its health publications; bounded by the catalog).

@@ -10,6 +10,7 @@ using Router.Actors.Quota;
 using Router.Actors.Routing;
 using Router.Client.Configuration;
 using Router.Contracts;
+using Router.Contracts.OpenRouter;
 
 namespace Router.Client.Hosting;
 
@@ -25,8 +26,9 @@ public static class RoutingServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(settings);
         services.AddSingleton(metrics);
-        services.AddSingleton(new CatalogReplica(metrics));
-        services.AddSingleton<ModelHealthBoard>();
+        var board = new ModelHealthBoard();
+        services.AddSingleton(board);
+        services.AddSingleton(new CatalogReplica(metrics, view => board.Prepare(view, sortsByDefault: settings.DefaultSort != RouteSort.Priority)));
         services.AddSingleton(sp => new QuotaGate(sp.GetRequiredService<IRequiredActor<QuotaShardRegion>>().ActorRef,
             settings.DailyRequestCap, settings.PerKeyDailyRequestCap, sp.GetRequiredService<TimeProvider>(), metrics));
         services.AddSingleton(sp => new BudgetGate(sp.GetRequiredService<IRequiredActor<QuotaShardRegion>>().ActorRef,
