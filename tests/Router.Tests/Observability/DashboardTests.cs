@@ -21,7 +21,7 @@ public partial class DashboardTests : NodeTestBase
 
     protected override (string Model, FakeBehavior Behavior)[] InitialBehaviors => [("test/delta", new FakeBehavior { StatusCode = 500 })];
 
-    [GeneratedRegex(@"\brouter_[a-z_]+")]
+    [GeneratedRegex(@"\b(?:router|dotnet)_[a-z_]+")]
     private static partial Regex MetricName();
 
     [Fact]
