@@ -83,10 +83,22 @@ public sealed class CatalogReplica(Observability.RouterMetrics? metrics = null, 
         if (update.Version == current.Version && update.FetchFailures == current.FetchFailures && update.FetchSuccesses == current.FetchSuccesses)
             return false;
         var view = update.Version == current.Version ? _view.WithStatus(update) : new CatalogView(update);
-        if (!ReferenceEquals(view.ByContextLength, _view.ByContextLength)) prepare?.Invoke(view);
+        if (!ReferenceEquals(view.ByContextLength, _view.ByContextLength)) Prepare(view);
         _view = view;
         if (view.IsLoaded) _loaded.TrySetResult();
         _metrics.CatalogModels.Set(view.Models.Count);
         return true;
+    }
+
+    private void Prepare(CatalogView view)
+    {
+        try
+        {
+            prepare?.Invoke(view);
+        }
+        catch (Exception)
+        {
+            // Preparing only saves requests time; whatever failed here fails again, and is reported, where they need it.
+        }
     }
 }

@@ -62,4 +62,12 @@ public class RankingPreparationTests
         Assert.True(board.HasRankingFor(newer));
         Assert.False(board.HasRankingFor(older));
     }
+
+    [Fact]
+    public void A_preparation_that_fails_does_not_keep_the_new_version_from_requests()
+    {
+        var replica = new CatalogReplica(prepare: _ => throw new InvalidOperationException("prepare failed"));
+        Assert.True(replica.Apply(Version(1, "m/a")));
+        Assert.Equal(1, replica.Current.Update.Version);
+    }
 }
