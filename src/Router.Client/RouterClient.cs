@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Streams;
+using Router.Actors.Caching;
 using Router.Actors.Catalog;
 using Router.Actors.Observability;
 using Router.Actors.Quota;
@@ -31,10 +32,11 @@ public sealed record RoutedCompletion(ChatCompletionResponse Response, ModelId M
 
 /// <summary>
 /// Router for .NET code running in (or embedding) a cluster member: requests routed by this member's coordinators,
-/// with the same checks, daily caps, priority, fallback and streaming semantics as the HTTP front.
+/// with the same checks, daily caps, priority, fallback and streaming semantics as the HTTP front, and for plain requests
+/// the same response cache (when ROUTER_CACHE_TTL is set).
 /// </summary>
 public sealed class RouterClient(Coordinators coordinators, CatalogReplica catalog, ActorSystem system, DailyLimits limits, RouterMetrics metrics,
-    int maxMessages, string clientId = RouterClient.DefaultClientId)
+    int maxMessages, string clientId, ResponseCache cache)
 {
     /// <summary>The client id of a member's requests when it has no ROUTER_CLIENT_NAME.</summary>
     public const string DefaultClientId = "embedded";
@@ -51,18 +53,49 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
         return catalog.Current.Models;
     }
 
-    /// <summary>Routes a plain request; a request Router cannot serve throws <see cref="RouterException"/>.</summary>
+    /// <summary>
+    /// Routes a plain request, or serves it from the response cache (a cacheable request: temperature 0 or
+    /// <c>router.cache</c>; then at no cost); a request Router cannot serve throws <see cref="RouterException"/>.
+    /// </summary>
     public async Task<RoutedCompletion> CompleteAsync(ChatCompletionRequest request, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var started = Stopwatch.GetTimestamp();
-        var result = await RouteAsync(request with { Stream = null }, stream: false, ct);
-        metrics.RecordRequest(false, (result as RouteFailed)?.Error.Kind, Stopwatch.GetElapsedTime(started).TotalSeconds);
-        return result switch
+        request = request with { Stream = null };
+        await AdmitAsync(request, ct);
+        var lookup = cache.Enabled && ResponseCache.Cacheable(request) ? await cache.LookUpAsync(request, ClientId, false, false, null, ct) : null;
+        if (lookup?.Answer is CacheHit hit)
+            return Stored(hit);
+        var stored = false;
+        try
         {
-            RouteCompleted c => new RoutedCompletion(c.Completion.Response, c.Model, c.Attempts, limits.Charge(ClientId, c.Model, c.Completion.Usage)),
-            RouteFailed f => throw Failure(f),
-            _ => throw new InvalidOperationException($"Unexpected route result {result.GetType().Name}"),
-        };
+            var result = await coordinators.RouteAsync(NewRoute(request, stream: false), ct);
+            metrics.RecordRequest(false, (result as RouteFailed)?.Error.Kind, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            switch (result)
+            {
+                case RouteCompleted c:
+                    stored = lookup is not null && cache.TryPut(lookup.Key, c);
+                    return new RoutedCompletion(c.Completion.Response, c.Model, c.Attempts, limits.Charge(ClientId, c.Model, c.Completion.Usage));
+                case RouteFailed f:
+                    throw Failure(f);
+                default:
+                    throw new InvalidOperationException($"Unexpected route result {result.GetType().Name}");
+            }
+        }
+        finally
+        {
+            // A leader that stored nothing hands the lead to a waiting identical request.
+            if (lookup is { Leads: true } && !stored) cache.Release(lookup.Key);
+        }
+    }
+
+    /// <summary>A stored answer (its model and attempts as first served), at no cost: it saved what it cost when first asked.</summary>
+    private RoutedCompletion Stored(CacheHit hit)
+    {
+        var completed = cache.HitOf(hit.Answer).Completed;
+        if (Spend.CostOf(completed.Completion.Usage, catalog.Current.ById.GetValueOrDefault(completed.Model.Value)) is { } saved)
+            metrics.CacheSavedUsd.Inc(saved);
+        return new RoutedCompletion(completed.Completion.Response, completed.Model, completed.Attempts, 0);
     }
 
     /// <summary>
@@ -72,8 +105,11 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
     /// </summary>
     public async Task<RoutedChunks> StreamAsync(ChatCompletionRequest request, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var started = Stopwatch.GetTimestamp();
-        var result = await RouteAsync(request with { Stream = true }, stream: true, ct);
+        request = request with { Stream = true };
+        await AdmitAsync(request, ct);
+        var result = await coordinators.RouteAsync(NewRoute(request, stream: true), ct);
         metrics.RecordRequest(true, (result as RouteFailed)?.Error.Kind, Stopwatch.GetElapsedTime(started).TotalSeconds);
         return result switch
         {
@@ -83,16 +119,20 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
         };
     }
 
-    private async Task<RouteResult> RouteAsync(ChatCompletionRequest request, bool stream, CancellationToken ct)
+    /// <summary>The request's checks and the daily caps, as the HTTP front applies them before its cache and routing.</summary>
+    private async Task AdmitAsync(ChatCompletionRequest request, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(request);
         if (ChatRequestRules.Validate(request, maxMessages) is { } invalid)
             throw new RouterException(invalid, ErrorClassifier.Of(UpstreamErrorKind.InvalidRequest, invalid.Message, invalid.StatusCode));
         if (await limits.AdmitAsync(ClientId, ct) is { } refused)
             throw new RouterException(refused.Error,
                 ErrorClassifier.Of(UpstreamErrorKind.RateLimited, refused.Error.Message, refused.Error.StatusCode) with { RetryAfter = refused.RetryAfter });
+    }
+
+    private RouteRequest NewRoute(ChatCompletionRequest request, bool stream)
+    {
         var traceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
-        return await coordinators.RouteAsync(new RouteRequest(request, stream, RouteId: coordinators.NewRouteId(), TraceParent: traceParent), ct);
+        return new RouteRequest(request, stream, RouteId: coordinators.NewRouteId(), TraceParent: traceParent);
     }
 
     /// <summary>The route's error; a member that is not in a cluster says so, since that is then why it has no catalog.</summary>

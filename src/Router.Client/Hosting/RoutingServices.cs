@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Akka.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Router.Actors.Caching;
@@ -52,8 +53,15 @@ public static class RoutingServices
             sp.GetRequiredService<RoutingSettings>(),
             sp.GetRequiredService<TimeProvider>()) { Metrics = metrics });
         services.AddSingleton(sp => new Coordinators(sp.GetRequiredService<IRequiredActor<CoordinatorPool>>(), sp.GetRequiredService<RoutingContext>()));
+        // One materializer for the member, created when the actor system is up.
+        services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "router-streams"));
+        services.AddSingleton(sp => new ResponseCache(sp.GetRequiredService<IRequiredActor<CacheShardRegion>>().ActorRef, settings.CacheTtl is not null,
+            settings.CachePerKey, settings.RequestTimeout, sp.GetRequiredService<ActorSystem>(),
+            new FlightSettings(settings.CoalesceMaxWaiters, MaxBytes: settings.CacheMaxMegabytes * 1024L * 1024 / 16, Backlog: 4096,
+                Linger: TimeSpan.FromSeconds(5), sp.GetRequiredService<IMaterializer>(), TimeProvider.System), metrics));
         services.AddSingleton(sp => new RouterClient(sp.GetRequiredService<Coordinators>(), sp.GetRequiredService<CatalogReplica>(),
-            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<DailyLimits>(), metrics, settings.MaxMessages, settings.EmbeddedClientId));
+            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<DailyLimits>(), metrics, settings.MaxMessages, settings.EmbeddedClientId,
+            sp.GetRequiredService<ResponseCache>()));
         return services;
     }
 

@@ -190,8 +190,6 @@ public sealed class RouterNode : IAsyncDisposable
         {
             FailureThreshold = settings.CircuitThreshold, OpenBase = settings.CircuitOpen, MaxCooldown = settings.MaxCooldown,
         };
-        // One materializer for the node, created when the actor system is up.
-        services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "router-streams"));
         services.AddSingleton(sp => new ModelActorSettings(sp.GetRequiredService<OpenRouterClient>(), policy, TimeProvider.System)
         {
             PublishHealth = true,
@@ -203,10 +201,6 @@ public sealed class RouterNode : IAsyncDisposable
         services.AddSingleton(new ApiKeyRing(settings.ApiKeys));
         services.AddSingleton(new CacheSettings(settings.CacheTtl ?? TimeSpan.FromMinutes(5), new CacheMemory(settings.CacheMaxMegabytes * 1024L * 1024),
             settings.CoalesceMaxWaiters, settings.RequestTimeout, TimeProvider.System, metrics, settings.CachePersist));
-        services.AddSingleton(sp => new ResponseCache(sp.GetRequiredService<IRequiredActor<CacheShardRegion>>().ActorRef, settings.CacheTtl is not null,
-            settings.CachePerKey, settings.RequestTimeout, sp.GetRequiredService<ActorSystem>(),
-            new FlightSettings(settings.CoalesceMaxWaiters, MaxBytes: settings.CacheMaxMegabytes * 1024L * 1024 / 16, Backlog: 4096,
-                Linger: TimeSpan.FromSeconds(5), sp.GetRequiredService<IMaterializer>(), TimeProvider.System)));
         services.AddSingleton<RequestLog>();
         services.AddSingleton<ChatServices>();
     }

@@ -1,5 +1,5 @@
-using Akka.Actor;
 using Akka.Streams;
+using Microsoft.Net.Http.Headers;
 using Router.Actors.Caching;
 using Router.Actors.Catalog;
 using Router.Actors.Observability;
@@ -20,7 +20,7 @@ public static class CachedAnswers
     {
         var (cache, metrics, catalog) = (chat.Cache, chat.Metrics, chat.Catalog);
         if (!cache.Enabled || !ResponseCache.Cacheable(request)) return (false, null, false);
-        var control = ResponseCache.Control(http.Request);
+        var control = Control(http.Request);
         if (control.NoStore)
         {
             http.Response.Headers["X-Router-Cache"] = "BYPASS";
@@ -28,39 +28,26 @@ public static class CachedAnswers
             return (false, null, false);
         }
 
-        var key = cache.KeyFor(request, http.ClientId());
         http.Response.Headers["X-Router-Cache"] = "MISS";
-        var leads = false;
-        if (!control.NoCache)
+        var stream = request.Stream == true;
+        var lookup = await cache.LookUpAsync(request, http.ClientId(), stream, control.NoCache, control.MaxAge, http.RequestAborted);
+        switch (lookup.Answer)
         {
-            var stream = request.Stream == true;
-            object answer;
-            try
-            {
-                answer = await cache.GetAsync(key, control.MaxAge, stream, http.RequestAborted);
-            }
-            catch (AskTimeoutException)
-            {
-                answer = new CacheBusy(key); // waited as long as a request may: ask upstream
-            }
-            switch (answer)
-            {
-                case CacheHit hit:
-                    metrics.CacheRequests.WithLabels(hit.Coalesced ? "coalesced" : "hit").Inc();
-                    await WriteStoredAsync(http, hit, stream, cache, catalog, metrics);
-                    return (true, key, false);
-                case FlightJoined joined:
-                    metrics.CacheRequests.WithLabels("coalesced").Inc();
-                    await FollowAsync(http, joined, chat.Lifetime, chat.Materializer, catalog, metrics);
-                    return (true, key, false);
-                case CacheLead:
-                    leads = true;
-                    break;
-            }
+            case CacheHit hit:
+                await WriteStoredAsync(http, hit, stream, cache, catalog, metrics);
+                return (true, lookup.Key, false);
+            case FlightJoined joined:
+                await FollowAsync(http, joined, chat.Lifetime, chat.Materializer, catalog, metrics);
+                return (true, lookup.Key, false);
         }
-        metrics.CacheRequests.WithLabels("miss").Inc();
-        return (false, key, leads);
+        return (false, lookup.Key, lookup.Leads);
     }
+
+    /// <summary>The request's <c>Cache-Control</c>; a header that does not parse is ignored (RFC 9111).</summary>
+    private static (bool NoCache, bool NoStore, TimeSpan? MaxAge) Control(HttpRequest request) =>
+        CacheControlHeaderValue.TryParse(request.Headers.CacheControl.ToString(), out var control) && control is not null
+            ? (control.NoCache, control.NoStore, control.MaxAge)
+            : (false, false, null);
 
     /// <summary>
     /// A stored answer: its model and attempts as first served, its age, and no cost (no upstream call). A stream gets

@@ -1,4 +1,5 @@
 using Akka.Streams;
+using Router.Actors.Caching;
 using Router.Actors.Catalog;
 using Router.Actors.Observability;
 using Router.Actors.Quota;

@@ -201,6 +201,38 @@ public class EmbeddedChatClientTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task Plain_requests_share_the_clusters_response_cache_with_http_clients_and_identical_ones_ask_upstream_once()
+    {
+        var cache = new Dictionary<string, string> { ["ROUTER_CACHE_TTL"] = "60", ["ROUTER_CACHE_PER_KEY"] = "false" };
+        await using var cluster = await ClusterHarness.StartAsync(postgres, 1, Models, cache);
+        await using var member = await EmbeddedMember.JoinAsync(cluster.Nodes[0].Address, cache.ToDictionary(p => p.Key, p => (string?)p.Value));
+        cluster.Fake.Script.Set("e/gamma", new FakeBehavior { LatencyMs = 1_000, Content = "the one answer" });
+        Router.Contracts.OpenRouter.ChatCompletionRequest Question(double temperature) => new()
+        {
+            Model = "e/gamma", Temperature = temperature, Messages = [Router.Contracts.OpenRouter.ChatMessage.Text("user", "the same question")],
+        };
+
+        // Identical requests at once: one asks upstream, the others wait for its answer.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => member.Router.CompleteAsync(Question(0))));
+        Assert.Equal(1, cluster.Fake.Script.CallsTo("e/gamma"));
+        Assert.All(answers, a => Assert.Equal("the one answer", a.Response.Choices![0].Message!.ContentText));
+        Assert.True(answers.Count(a => a.CostUsd == 0) >= 4, "the waiters were charged: " + string.Join(", ", answers.Select(a => a.CostUsd)));
+
+        // Stored for the cluster: an HTTP client asking the same (with per-key caching off) gets it, and so does the member again.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var viaHttp = await http.PostAsJsonAsync(cluster.Nodes[0].Url + "/v1/chat/completions",
+            new { model = "e/gamma", temperature = 0, messages = new[] { new { role = "user", content = "the same question" } } });
+        Assert.Equal("HIT", viaHttp.Headers.GetValues("X-Router-Cache").Single());
+        var again = await member.Router.CompleteAsync(Question(0));
+        Assert.Equal((0.0, "the one answer"), (again.CostUsd, again.Response.Choices![0].Message!.ContentText));
+        Assert.Equal(1, cluster.Fake.Script.CallsTo("e/gamma"));
+
+        // Not cacheable (a temperature above 0): routed every time.
+        await member.Router.CompleteAsync(Question(0.7));
+        Assert.Equal(2, cluster.Fake.Script.CallsTo("e/gamma"));
+    }
+
+    [Fact]
     public async Task A_member_with_no_cluster_to_join_says_so()
     {
         await using var member = await EmbeddedMember.StartAsync($"akka.tcp://router@127.0.0.1:{TestNodes.FreePort()}");

@@ -1,18 +1,19 @@
 using Akka.Actor;
-using Microsoft.Net.Http.Headers;
-using Router.Actors.Caching;
+using Router.Actors.Observability;
 using Router.Actors.Routing;
 using Router.Contracts.Messages;
 using Router.Contracts.OpenRouter;
 
-namespace Router.Node.Http;
+namespace Router.Actors.Caching;
 
 /// <summary>
 /// The cluster's response cache seen from the request path: which requests it serves (those with <c>temperature</c> 0
 /// or <c>router.cache: true</c>), their keys, lookups that may wait for an identical request in flight or follow its
-/// stream, and the answers it stores (with a finish reason, never an error).
+/// stream, and the answers it stores (with a finish reason, never an error). The HTTP front and embedded members use
+/// it alike.
 /// </summary>
-public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, TimeSpan waitLimit, ActorSystem system, FlightSettings flights)
+public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, TimeSpan waitLimit, ActorSystem system, FlightSettings flights,
+    RouterMetrics metrics)
 {
     public bool Enabled => enabled;
 
@@ -35,16 +36,43 @@ public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, T
     public sealed record Served(RouteCompleted Completed, byte[] Body);
 
     /// <summary>
-    /// <see cref="CacheHit"/>, <see cref="CacheLead"/>, <see cref="CacheBusy"/>, or for a <paramref name="stream"/>
-    /// <see cref="FlightJoined"/>. A caller that goes away while waiting leaves the flight, so that the others are not
-    /// left waiting on it.
+    /// Looks a cacheable request up, counted in the metrics: a stored answer (<see cref="CacheHit"/>) or, for a
+    /// <paramref name="stream"/>, an identical request's stream to follow (<see cref="FlightJoined"/>); otherwise the
+    /// key its answer is stored under, and whether this request leads (asks upstream for the identical ones waiting,
+    /// and must then store its answer or <see cref="Release"/> the key). <paramref name="noCache"/>: not served from the
+    /// cache, still stored. A caller that goes away while waiting leaves the flight, so that the others are not left
+    /// waiting on it.
     /// </summary>
-    public async Task<object> GetAsync(string key, TimeSpan? maxAge, bool stream, CancellationToken ct)
+    public async Task<CacheLookup> LookUpAsync(ChatCompletionRequest request, string clientId, bool stream, bool noCache, TimeSpan? maxAge,
+        CancellationToken ct)
+    {
+        var key = KeyFor(request, clientId);
+        var answer = noCache ? null : await GetAsync(key, maxAge, stream, ct);
+        var result = answer switch
+        {
+            CacheHit hit => new CacheLookup(key, hit, Leads: false),
+            FlightJoined joined => new CacheLookup(key, joined, Leads: false),
+            _ => new CacheLookup(key, null, Leads: answer is CacheLead),
+        };
+        metrics.CacheRequests.WithLabels(answer switch
+        {
+            CacheHit { Coalesced: false } => "hit",
+            CacheHit or FlightJoined => "coalesced",
+            _ => "miss",
+        }).Inc();
+        return result;
+    }
+
+    private async Task<object> GetAsync(string key, TimeSpan? maxAge, bool stream, CancellationToken ct)
     {
         var askerId = Guid.NewGuid().ToString("N");
         try
         {
             return await region.Ask<object>(new CacheGet(key, maxAge, askerId, stream), waitLimit, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return new CacheBusy(key); // waited as long as a request may: ask upstream
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -76,10 +104,10 @@ public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, T
         var answers = await Task.WhenAll(buckets.Select(b => region.Ask<CachePurged>(new CachePurge(b), TimeSpan.FromSeconds(10), ct)));
         return answers.Length;
     }
-
-    /// <summary>The request's <c>Cache-Control</c>; a header that does not parse is ignored (RFC 9111).</summary>
-    public static (bool NoCache, bool NoStore, TimeSpan? MaxAge) Control(HttpRequest request) =>
-        CacheControlHeaderValue.TryParse(request.Headers.CacheControl.ToString(), out var control) && control is not null
-            ? (control.NoCache, control.NoStore, control.MaxAge)
-            : (false, false, null);
 }
+
+/// <summary>
+/// A cacheable request's lookup: <see cref="Answer"/> (a <see cref="CacheHit"/> or <see cref="FlightJoined"/>) serves
+/// it; otherwise it is routed, its answer stored under <see cref="Key"/>.
+/// </summary>
+public sealed record CacheLookup(string Key, object? Answer, bool Leads);
