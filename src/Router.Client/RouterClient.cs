@@ -32,8 +32,8 @@ public sealed record RoutedCompletion(ChatCompletionResponse Response, ModelId M
 
 /// <summary>
 /// Router for .NET code running in (or embedding) a cluster member: requests routed by this member's coordinators,
-/// with the same checks, daily caps, priority, fallback and streaming semantics as the HTTP front, and for plain requests
-/// the same response cache (when ROUTER_CACHE_TTL is set).
+/// with the same checks, daily caps, priority, fallback and streaming semantics as the HTTP front, and the same response
+/// cache (when ROUTER_CACHE_TTL is set).
 /// </summary>
 public sealed class RouterClient(Coordinators coordinators, CatalogReplica catalog, ActorSystem system, DailyLimits limits, RouterMetrics metrics,
     int maxMessages, string clientId, ResponseCache cache)
@@ -93,15 +93,14 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
     private RoutedCompletion Stored(CacheHit hit)
     {
         var completed = cache.HitOf(hit.Answer).Completed;
-        if (Spend.CostOf(completed.Completion.Usage, catalog.Current.ById.GetValueOrDefault(completed.Model.Value)) is { } saved)
-            metrics.CacheSavedUsd.Inc(saved);
-        return new RoutedCompletion(completed.Completion.Response, completed.Model, completed.Attempts, 0);
+        return new RoutedCompletion(completed.Completion.Response, completed.Model, completed.Attempts, Saved(completed.Completion.Usage, completed.Model));
     }
 
     /// <summary>
     /// Routes a streamed request: returns once a model has started answering (fallback happens before), with the
     /// model and the attempts; the chunks follow. A failure after the first chunk throws <see cref="RouterException"/>
-    /// from the enumeration; cancelling or leaving it cancels the upstream call.
+    /// from the enumeration; cancelling or leaving it cancels the upstream call. A cacheable request may be served a
+    /// stored answer's chunks, or follow an identical request's stream, at no cost.
     /// </summary>
     public async Task<RoutedChunks> StreamAsync(ChatCompletionRequest request, CancellationToken ct = default)
     {
@@ -109,14 +108,61 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
         var started = Stopwatch.GetTimestamp();
         request = request with { Stream = true };
         await AdmitAsync(request, ct);
-        var result = await coordinators.RouteAsync(NewRoute(request, stream: true), ct);
-        metrics.RecordRequest(true, (result as RouteFailed)?.Error.Kind, Stopwatch.GetElapsedTime(started).TotalSeconds);
-        return result switch
+        var lookup = cache.Enabled && ResponseCache.Cacheable(request) ? await cache.LookUpAsync(request, ClientId, true, false, null, ct) : null;
+        switch (lookup?.Answer)
         {
-            RouteStreaming s => new RoutedChunks(s, coordinators.Open(s), _materializer, usage => limits.Charge(ClientId, s.Model, usage)),
-            RouteFailed f => throw Failure(f),
-            _ => throw new InvalidOperationException($"Unexpected route result {result.GetType().Name}"),
-        };
+            case CacheHit hit:
+                return Replayed(hit);
+            case FlightJoined joined:
+                var followed = new RouteStreaming(joined.Stream, joined.Model, "", joined.Attempts);
+                return new RoutedChunks(followed, RoutedStream.Shared(followed), _materializer, usage => Saved(usage, joined.Model));
+        }
+        var shared = false;
+        try
+        {
+            var result = await coordinators.RouteAsync(NewRoute(request, stream: true), ct);
+            metrics.RecordRequest(true, (result as RouteFailed)?.Error.Kind, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            switch (result)
+            {
+                case RouteStreaming s:
+                    var routed = coordinators.Open(s);
+                    if (lookup is not null)
+                    {
+                        // Shared with identical requests while it runs, stored when it ends normally: the flight settles the lead.
+                        routed = RoutedStream.Shared(cache.Share(lookup.Key, routed, lookup.Leads));
+                        shared = true;
+                    }
+                    return new RoutedChunks(s, routed, _materializer, usage => limits.Charge(ClientId, s.Model, usage));
+                case RouteFailed f:
+                    throw Failure(f);
+                default:
+                    throw new InvalidOperationException($"Unexpected route result {result.GetType().Name}");
+            }
+        }
+        finally
+        {
+            if (lookup is { Leads: true } && !shared) cache.Release(lookup.Key);
+        }
+    }
+
+    /// <summary>A stored answer's chunks as first streamed (or, for an answer first served plain, cut into chunks).</summary>
+    private RoutedChunks Replayed(CacheHit hit)
+    {
+        var completed = cache.HitOf(hit.Answer).Completed;
+        Saved(completed.Completion.Usage, completed.Model);
+        var chunks = hit.Answer.Chunks ?? StreamedAnswer.Chunks(hit.Answer.Completion);
+        var replay = new RouteStreaming(
+            new SameNodeSourceRef<StreamItem>(_ => chunks.Select(StreamItem (c) => new StreamChunk(UpstreamChunk.Read(c))).ToAsyncEnumerable()),
+            completed.Model, "", completed.Attempts);
+        return new RoutedChunks(replay, RoutedStream.Shared(replay), _materializer, _ => 0);
+    }
+
+    /// <summary>Counts what an answer served from the cache cost when first asked (the spend it saved); it costs nothing now.</summary>
+    private double? Saved(TokenUsage? usage, ModelId model)
+    {
+        if (Spend.CostOf(usage, catalog.Current.ById.GetValueOrDefault(model.Value)) is { } saved)
+            metrics.CacheSavedUsd.Inc(saved);
+        return 0;
     }
 
     /// <summary>The request's checks and the daily caps, as the HTTP front applies them before its cache and routing.</summary>

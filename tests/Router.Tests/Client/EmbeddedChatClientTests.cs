@@ -200,6 +200,14 @@ public class EmbeddedChatClientTests(PostgresServer postgres)
         Assert.Equal(2, cluster.Fake.Script.CallsTo("e/alpha"));
     }
 
+    /// <summary>Waits until the (single) node holds <paramref name="entries"/> cached answers.</summary>
+    private static async Task StoredAsync(ClusterHarness cluster, int entries)
+    {
+        using var http = new HttpClient();
+        await Wait.UntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(cluster.Nodes[0].Url + "/router/cache"))
+            .GetProperty("node").GetProperty("entries").GetInt32() == entries, 15_000);
+    }
+
     [Fact]
     public async Task Plain_requests_share_the_clusters_response_cache_with_http_clients_and_identical_ones_ask_upstream_once()
     {
@@ -219,6 +227,7 @@ public class EmbeddedChatClientTests(PostgresServer postgres)
         Assert.True(answers.Count(a => a.CostUsd == 0) >= 4, "the waiters were charged: " + string.Join(", ", answers.Select(a => a.CostUsd)));
 
         // Stored for the cluster: an HTTP client asking the same (with per-key caching off) gets it, and so does the member again.
+        await StoredAsync(cluster, 1);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var viaHttp = await http.PostAsJsonAsync(cluster.Nodes[0].Url + "/v1/chat/completions",
             new { model = "e/gamma", temperature = 0, messages = new[] { new { role = "user", content = "the same question" } } });
@@ -230,6 +239,40 @@ public class EmbeddedChatClientTests(PostgresServer postgres)
         // Not cacheable (a temperature above 0): routed every time.
         await member.Router.CompleteAsync(Question(0.7));
         Assert.Equal(2, cluster.Fake.Script.CallsTo("e/gamma"));
+    }
+
+    [Fact]
+    public async Task Streamed_requests_follow_an_identical_stream_in_flight_and_replay_a_stored_answer()
+    {
+        var cache = new Dictionary<string, string> { ["ROUTER_CACHE_TTL"] = "60" };
+        await using var cluster = await ClusterHarness.StartAsync(postgres, 1, Models, cache);
+        await using var member = await EmbeddedMember.JoinAsync(cluster.Nodes[0].Address, cache.ToDictionary(p => p.Key, p => (string?)p.Value));
+        var answer = string.Join(' ', Enumerable.Range(1, 30).Select(i => "w" + i));
+        cluster.Fake.Script.Set("e/delta", new FakeBehavior { TokensPerSecond = 30, Content = answer });
+        var question = new Router.Contracts.OpenRouter.ChatCompletionRequest
+        {
+            Model = "e/delta", Temperature = 0, Messages = [Router.Contracts.OpenRouter.ChatMessage.Text("user", "stream it")],
+        };
+        async Task<(string Text, double? Cost)> ReadAsync()
+        {
+            await using var routed = await member.Router.StreamAsync(question);
+            var text = new System.Text.StringBuilder();
+            await foreach (var chunk in routed.ReadAsync())
+                text.Append(chunk.Choices?.FirstOrDefault()?.Delta?.Content);
+            return (text.ToString(), routed.CostUsd);
+        }
+
+        // Three at once: one stream upstream (a second at 30 tokens a second), which the other two follow.
+        var streamed = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ReadAsync()));
+        Assert.All(streamed, s => Assert.Equal(answer, s.Text));
+        Assert.Equal(1, cluster.Fake.Script.CallsTo("e/delta"));
+        Assert.True(streamed.Count(s => s.Cost == 0) >= 2, "followers were charged: " + string.Join(", ", streamed.Select(s => s.Cost)));
+
+        // Stored when it ended (the flight stores it after its last chunk): replayed, at no cost.
+        await StoredAsync(cluster, 1);
+        var replayed = await ReadAsync();
+        Assert.Equal((answer, 0.0), (replayed.Text, replayed.Cost));
+        Assert.Equal(1, cluster.Fake.Script.CallsTo("e/delta"));
     }
 
     [Fact]
