@@ -63,30 +63,13 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
         var started = Stopwatch.GetTimestamp();
         request = request with { Stream = null };
         await AdmitAsync(request, ct);
-        var lookup = cache.Enabled && ResponseCache.Cacheable(request) ? await cache.LookUpAsync(request, ClientId, false, false, null, ct) : null;
+        var lookup = await LookUpAsync(request, stream: false, ct);
         if (lookup?.Answer is CacheHit hit)
             return Stored(hit);
-        var stored = false;
-        try
-        {
-            var result = await coordinators.RouteAsync(NewRoute(request, stream: false), ct);
-            metrics.RecordRequest(false, (result as RouteFailed)?.Error.Kind, Stopwatch.GetElapsedTime(started).TotalSeconds);
-            switch (result)
-            {
-                case RouteCompleted c:
-                    stored = lookup is not null && cache.TryPut(lookup.Key, c);
-                    return new RoutedCompletion(c.Completion.Response, c.Model, c.Attempts, limits.Charge(ClientId, c.Model, c.Completion.Usage));
-                case RouteFailed f:
-                    throw Failure(f);
-                default:
-                    throw new InvalidOperationException($"Unexpected route result {result.GetType().Name}");
-            }
-        }
-        finally
-        {
-            // A leader that stored nothing hands the lead to a waiting identical request.
-            if (lookup is { Leads: true } && !stored) cache.Release(lookup.Key);
-        }
+        return await RouteAsync(request, lookup, started, result => result is RouteCompleted c
+            ? (new RoutedCompletion(c.Completion.Response, c.Model, c.Attempts, limits.Charge(ClientId, c.Model, c.Completion.Usage)),
+                lookup is not null && cache.TryPut(lookup.Key, c))
+            : throw Unexpected(result), ct);
     }
 
     /// <summary>A stored answer (its model and attempts as first served), at no cost: it saved what it cost when first asked.</summary>
@@ -108,7 +91,7 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
         var started = Stopwatch.GetTimestamp();
         request = request with { Stream = true };
         await AdmitAsync(request, ct);
-        var lookup = cache.Enabled && ResponseCache.Cacheable(request) ? await cache.LookUpAsync(request, ClientId, true, false, null, ct) : null;
+        var lookup = await LookUpAsync(request, stream: true, ct);
         switch (lookup?.Answer)
         {
             case CacheHit hit:
@@ -117,33 +100,45 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
                 var followed = new RouteStreaming(joined.Stream, joined.Model, "", joined.Attempts);
                 return new RoutedChunks(followed, RoutedStream.Shared(followed), _materializer, usage => Saved(usage, joined.Model));
         }
-        var shared = false;
+        return await RouteAsync(request, lookup, started, result =>
+        {
+            if (result is not RouteStreaming s) throw Unexpected(result);
+            var routed = coordinators.Open(s);
+            // Shared with identical requests while it runs, stored when it ends normally: the flight settles the lead.
+            if (lookup is not null) routed = RoutedStream.Shared(cache.Share(lookup.Key, routed, lookup.Leads));
+            return (new RoutedChunks(s, routed, _materializer, usage => limits.Charge(ClientId, s.Model, usage)), lookup is not null);
+        }, ct);
+    }
+
+    private async Task<CacheLookup?> LookUpAsync(ChatCompletionRequest request, bool stream, CancellationToken ct) =>
+        cache.Enabled && ResponseCache.Cacheable(request) ? await cache.LookUpAsync(request, ClientId, stream, noCache: false, maxAge: null, ct) : null;
+
+    /// <summary>
+    /// Routes a request the cache did not serve. <paramref name="answered"/> makes the answer of a route that did not
+    /// fail, and says whether it settled the request's cache lead (stored or shared the answer); a lead left unsettled
+    /// passes to a waiting identical request.
+    /// </summary>
+    private async Task<T> RouteAsync<T>(ChatCompletionRequest request, CacheLookup? lookup, long started, Func<RouteResult, (T Answer, bool Settled)> answered,
+        CancellationToken ct)
+    {
+        var stream = request.Stream == true;
+        var settled = false;
         try
         {
-            var result = await coordinators.RouteAsync(NewRoute(request, stream: true), ct);
-            metrics.RecordRequest(true, (result as RouteFailed)?.Error.Kind, Stopwatch.GetElapsedTime(started).TotalSeconds);
-            switch (result)
-            {
-                case RouteStreaming s:
-                    var routed = coordinators.Open(s);
-                    if (lookup is not null)
-                    {
-                        // Shared with identical requests while it runs, stored when it ends normally: the flight settles the lead.
-                        routed = RoutedStream.Shared(cache.Share(lookup.Key, routed, lookup.Leads));
-                        shared = true;
-                    }
-                    return new RoutedChunks(s, routed, _materializer, usage => limits.Charge(ClientId, s.Model, usage));
-                case RouteFailed f:
-                    throw Failure(f);
-                default:
-                    throw new InvalidOperationException($"Unexpected route result {result.GetType().Name}");
-            }
+            var traceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
+            var result = await coordinators.RouteAsync(new RouteRequest(request, stream, RouteId: coordinators.NewRouteId(), TraceParent: traceParent), ct);
+            metrics.RecordRequest(stream, (result as RouteFailed)?.Error.Kind, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            if (result is RouteFailed failed) throw Failure(failed);
+            (var answer, settled) = answered(result);
+            return answer;
         }
         finally
         {
-            if (lookup is { Leads: true } && !shared) cache.Release(lookup.Key);
+            if (lookup is { Leads: true } && !settled) cache.Release(lookup.Key);
         }
     }
+
+    private static InvalidOperationException Unexpected(RouteResult result) => new($"Unexpected route result {result.GetType().Name}");
 
     /// <summary>A stored answer's chunks as first streamed (or, for an answer first served plain, cut into chunks).</summary>
     private RoutedChunks Replayed(CacheHit hit)
@@ -173,12 +168,6 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
         if (await limits.AdmitAsync(ClientId, ct) is { } refused)
             throw new RouterException(refused.Error,
                 ErrorClassifier.Of(UpstreamErrorKind.RateLimited, refused.Error.Message, refused.Error.StatusCode) with { RetryAfter = refused.RetryAfter });
-    }
-
-    private RouteRequest NewRoute(ChatCompletionRequest request, bool stream)
-    {
-        var traceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
-        return new RouteRequest(request, stream, RouteId: coordinators.NewRouteId(), TraceParent: traceParent);
     }
 
     /// <summary>The route's error; a member that is not in a cluster says so, since that is then why it has no catalog.</summary>

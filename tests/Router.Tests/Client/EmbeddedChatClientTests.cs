@@ -239,6 +239,14 @@ public class EmbeddedChatClientTests(PostgresServer postgres)
         // Not cacheable (a temperature above 0): routed every time.
         await member.Router.CompleteAsync(Question(0.7));
         Assert.Equal(2, cluster.Fake.Script.CallsTo("e/gamma"));
+
+        // A leader whose route fails stores nothing and hands the lead on: the identical request waiting asks upstream itself.
+        cluster.Fake.Script.Set("e/gamma", new FakeBehavior { LatencyMs = 500, StatusCode = 400 });
+        var refused = await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+            await Assert.ThrowsAsync<RouterException>(() => member.Router.CompleteAsync(Question(0) with { Messages = [Router.Contracts.OpenRouter.ChatMessage.Text("user", "refused")] }))))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.All(refused, e => Assert.Equal(400, e.StatusCode));
+        Assert.Equal(4, cluster.Fake.Script.CallsTo("e/gamma"));
     }
 
     [Fact]
