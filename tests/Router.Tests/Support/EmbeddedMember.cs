@@ -1,7 +1,9 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Router.Actors.Routing;
 using Router.Client;
 using Router.Client.Hosting;
 
@@ -49,6 +51,10 @@ public sealed class EmbeddedMember : IAsyncDisposable
             ["ROUTER_SEED_NODES"] = seed,
         });
         builder.Services.AddRouterNode(builder.Configuration);
+        // These tests are about answers, not failover (ClusterFailoverTests): on two busy cores, a member's first call
+        // through a shard it has not located yet was once silent past the 3 s liveness limit, and fell back.
+        var routing = (RoutingSettings)builder.Services.Single(d => d.ServiceType == typeof(RoutingSettings)).ImplementationInstance!;
+        builder.Services.Replace(ServiceDescriptor.Singleton(routing with { UnreachableAfter = TimeSpan.FromSeconds(30) }));
         builder.Services.AddRouterChatClient().UseFunctionInvocation();
         var host = builder.Build();
         await host.StartAsync();
