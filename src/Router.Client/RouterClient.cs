@@ -76,7 +76,8 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
     private RoutedCompletion Stored(CacheHit hit)
     {
         var completed = cache.HitOf(hit.Answer).Completed;
-        return new RoutedCompletion(completed.Completion.Response, completed.Model, completed.Attempts, Saved(completed.Completion.Usage, completed.Model));
+        cache.CountSaved(completed.Model, completed.Completion.Usage);
+        return new RoutedCompletion(completed.Completion.Response, completed.Model, completed.Attempts, 0);
     }
 
     /// <summary>
@@ -98,7 +99,11 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
                 return Replayed(hit);
             case FlightJoined joined:
                 var followed = new RouteStreaming(joined.Stream, joined.Model, "", joined.Attempts);
-                return new RoutedChunks(followed, RoutedStream.Shared(followed), _materializer, usage => Saved(usage, joined.Model));
+                return new RoutedChunks(followed, RoutedStream.Shared(followed), _materializer, usage =>
+                {
+                    cache.CountSaved(joined.Model, usage);
+                    return 0;
+                });
         }
         return await RouteAsync(request, lookup, started, result =>
         {
@@ -144,20 +149,12 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
     private RoutedChunks Replayed(CacheHit hit)
     {
         var completed = cache.HitOf(hit.Answer).Completed;
-        Saved(completed.Completion.Usage, completed.Model);
-        var chunks = hit.Answer.Chunks ?? StreamedAnswer.Chunks(hit.Answer.Completion);
+        cache.CountSaved(completed.Model, completed.Completion.Usage);
+        var chunks = StreamedAnswer.ChunksOf(hit.Answer);
         var replay = new RouteStreaming(
             new SameNodeSourceRef<StreamItem>(_ => chunks.Select(StreamItem (c) => new StreamChunk(UpstreamChunk.Read(c))).ToAsyncEnumerable()),
             completed.Model, "", completed.Attempts);
         return new RoutedChunks(replay, RoutedStream.Shared(replay), _materializer, _ => 0);
-    }
-
-    /// <summary>Counts what an answer served from the cache cost when first asked (the spend it saved); it costs nothing now.</summary>
-    private double? Saved(TokenUsage? usage, ModelId model)
-    {
-        if (Spend.CostOf(usage, catalog.Current.ById.GetValueOrDefault(model.Value)) is { } saved)
-            metrics.CacheSavedUsd.Inc(saved);
-        return 0;
     }
 
     /// <summary>The request's checks and the daily caps, as the HTTP front applies them before its cache and routing.</summary>

@@ -1,6 +1,8 @@
 using Akka.Actor;
+using Router.Actors.Catalog;
 using Router.Actors.Observability;
 using Router.Actors.Routing;
+using Router.Contracts;
 using Router.Contracts.Messages;
 using Router.Contracts.OpenRouter;
 
@@ -13,7 +15,7 @@ namespace Router.Actors.Caching;
 /// it alike.
 /// </summary>
 public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, TimeSpan waitLimit, ActorSystem system, FlightSettings flights,
-    RouterMetrics metrics)
+    RouterMetrics metrics, CatalogReplica catalog)
 {
     public bool Enabled => enabled;
 
@@ -34,6 +36,13 @@ public sealed class ResponseCache(IActorRef region, bool enabled, bool perKey, T
     });
 
     public sealed record Served(RouteCompleted Completed, byte[] Body);
+
+    /// <summary>Counts what an answer served from the cache cost when first asked: the upstream spend it saved.</summary>
+    public void CountSaved(ModelId model, TokenUsage? usage)
+    {
+        if (Spend.CostOf(usage, catalog.Current.ById.GetValueOrDefault(model.Value)) is { } saved)
+            metrics.CacheSavedUsd.Inc(saved);
+    }
 
     /// <summary>
     /// Looks a cacheable request up, counted in the metrics: a stored answer (<see cref="CacheHit"/>) or, for a

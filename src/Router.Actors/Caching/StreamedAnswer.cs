@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Router.Contracts.Messages;
 
 namespace Router.Actors.Caching;
 
@@ -46,6 +47,9 @@ public static class StreamedAnswer
         if (usage is not null) result["usage"] = usage.DeepClone();
         return JsonSerializer.SerializeToUtf8Bytes(result);
     }
+
+    /// <summary>A stored answer's chunks as first streamed, or for an answer first served plain, <see cref="Chunks"/>.</summary>
+    public static IReadOnlyList<byte[]> ChunksOf(CachedAnswer answer) => answer.Chunks ?? Chunks(answer.Completion);
 
     /// <summary>
     /// The chunks a stream of <paramref name="completion"/> would carry: one with every choice's whole message as its

@@ -58,7 +58,8 @@ public static class RoutingServices
         services.AddSingleton(sp => new ResponseCache(sp.GetRequiredService<IRequiredActor<CacheShardRegion>>().ActorRef, settings.CacheTtl is not null,
             settings.CachePerKey, settings.RequestTimeout, sp.GetRequiredService<ActorSystem>(),
             new FlightSettings(settings.CoalesceMaxWaiters, MaxBytes: settings.CacheMaxMegabytes * 1024L * 1024 / 16, Backlog: 4096,
-                Linger: TimeSpan.FromSeconds(5), sp.GetRequiredService<IMaterializer>(), TimeProvider.System), metrics));
+                Linger: TimeSpan.FromSeconds(5), sp.GetRequiredService<IMaterializer>(), TimeProvider.System), metrics,
+            sp.GetRequiredService<CatalogReplica>()));
         services.AddSingleton(sp => new RouterClient(sp.GetRequiredService<Coordinators>(), sp.GetRequiredService<CatalogReplica>(),
             sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<DailyLimits>(), metrics, settings.MaxMessages, settings.EmbeddedClientId,
             sp.GetRequiredService<ResponseCache>()));

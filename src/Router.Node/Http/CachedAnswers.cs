@@ -1,8 +1,6 @@
 using Akka.Streams;
 using Microsoft.Net.Http.Headers;
 using Router.Actors.Caching;
-using Router.Actors.Catalog;
-using Router.Actors.Observability;
 using Router.Actors.Routing;
 using Router.Contracts.Messages;
 using Router.Contracts.OpenRouter;
@@ -18,7 +16,7 @@ public static class CachedAnswers
 {
     public static async Task<(bool Served, string? Key, bool Leads)> TryServeAsync(HttpContext http, ChatCompletionRequest request, ChatServices chat)
     {
-        var (cache, metrics, catalog) = (chat.Cache, chat.Metrics, chat.Catalog);
+        var (cache, metrics) = (chat.Cache, chat.Metrics);
         if (!cache.Enabled || !ResponseCache.Cacheable(request)) return (false, null, false);
         var control = Control(http.Request);
         if (control.NoStore)
@@ -34,10 +32,10 @@ public static class CachedAnswers
         switch (lookup.Answer)
         {
             case CacheHit hit:
-                await WriteStoredAsync(http, hit, stream, cache, catalog, metrics);
+                await WriteStoredAsync(http, hit, stream, cache);
                 return (true, lookup.Key, false);
             case FlightJoined joined:
-                await FollowAsync(http, joined, chat.Lifetime, chat.Materializer, catalog, metrics);
+                await FollowAsync(http, joined, chat.Lifetime, chat.Materializer, cache);
                 return (true, lookup.Key, false);
         }
         return (false, lookup.Key, lookup.Leads);
@@ -53,7 +51,7 @@ public static class CachedAnswers
     /// A stored answer: its model and attempts as first served, its age, and no cost (no upstream call). A stream gets
     /// the answer's chunks as first streamed (or, for an answer first served plain, cut into chunks).
     /// </summary>
-    private static Task WriteStoredAsync(HttpContext http, CacheHit hit, bool stream, ResponseCache cache, CatalogReplica catalog, RouterMetrics metrics)
+    private static Task WriteStoredAsync(HttpContext http, CacheHit hit, bool stream, ResponseCache cache)
     {
         var status = hit.Coalesced ? "COALESCED" : "HIT";
         http.Response.Headers["X-Router-Cache"] = status;
@@ -61,9 +59,8 @@ public static class CachedAnswers
         http.Response.Headers.Age = ((long)age).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var served = cache.HitOf(hit.Answer);
         var completed = served.Completed;
-        if (Spend.CostOf(completed.Completion.Usage, catalog.Current.ById.GetValueOrDefault(completed.Model.Value)) is { } saved)
-            metrics.CacheSavedUsd.Inc(saved);
-        if (stream) return SseResponse.ReplayAsync(http, completed, hit.Answer.Chunks ?? StreamedAnswer.Chunks(hit.Answer.Completion));
+        cache.CountSaved(completed.Model, completed.Completion.Usage);
+        if (stream) return SseResponse.ReplayAsync(http, completed, StreamedAnswer.ChunksOf(hit.Answer));
         if (hit.Coalesced) return ChatEndpoints.WriteCompletionAsync(http, completed, 0, "coalesced");
         ChatEndpoints.SetRouterHeaders(http, completed);
         http.Response.Headers["X-Router-Cost"] = "0";
@@ -72,15 +69,12 @@ public static class CachedAnswers
 
     /// <summary>An identical request's stream, read as it arrives: the chunks so far, then the rest.</summary>
     private static async Task FollowAsync(HttpContext http, FlightJoined joined, IHostApplicationLifetime lifetime, IMaterializer materializer,
-        CatalogReplica catalog, RouterMetrics metrics)
+        ResponseCache cache)
     {
         http.Response.Headers["X-Router-Cache"] = "COALESCED";
         http.Response.Headers.Age = "0";
         using var cancellation = ChatEndpoints.StreamCancellation(http, lifetime);
         var shared = RoutedStream.Shared(new RouteStreaming(joined.Stream, joined.Model, "", joined.Attempts));
-        await SseResponse.WriteAsync(http, shared, materializer, cancellation.Token, usage =>
-        {
-            if (Spend.CostOf(usage, catalog.Current.ById.GetValueOrDefault(joined.Model.Value)) is { } saved) metrics.CacheSavedUsd.Inc(saved);
-        });
+        await SseResponse.WriteAsync(http, shared, materializer, cancellation.Token, usage => cache.CountSaved(joined.Model, usage));
     }
 }
