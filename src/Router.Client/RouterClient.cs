@@ -36,15 +36,13 @@ public sealed record RoutedCompletion(ChatCompletionResponse Response, ModelId M
 /// cache (when ROUTER_CACHE_TTL is set).
 /// </summary>
 public sealed class RouterClient(Coordinators coordinators, CatalogReplica catalog, ActorSystem system, DailyLimits limits, RouterMetrics metrics,
-    int maxMessages, string clientId, ResponseCache cache)
+    int maxMessages, string clientId, ResponseCache cache, IMaterializer materializer)
 {
     /// <summary>The client id of a member's requests when it has no ROUTER_CLIENT_NAME.</summary>
     public const string DefaultClientId = "embedded";
 
     /// <summary>The client id this member's requests count against in the per-key daily caps and spend.</summary>
     public string ClientId { get; } = clientId;
-
-    private readonly IMaterializer _materializer = system.Materializer(namePrefix: "router-client");
 
     /// <summary>The catalog, waiting (up to <paramref name="wait"/>, default 10 s) for the first fetch on a fresh node.</summary>
     public async Task<IReadOnlyList<ModelInfo>> GetAvailableModelsAsync(TimeSpan? wait = null, CancellationToken ct = default)
@@ -99,7 +97,7 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
                 return Replayed(hit);
             case FlightJoined joined:
                 var followed = new RouteStreaming(joined.Stream, joined.Model, "", joined.Attempts);
-                return new RoutedChunks(followed, RoutedStream.Shared(followed), _materializer, usage =>
+                return new RoutedChunks(followed, RoutedStream.Shared(followed), materializer, usage =>
                 {
                     cache.CountSaved(joined.Model, usage);
                     return 0;
@@ -111,7 +109,7 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
             var routed = coordinators.Open(s);
             // Shared with identical requests while it runs, stored when it ends normally: the flight settles the lead.
             if (lookup is not null) routed = RoutedStream.Shared(cache.Share(lookup.Key, routed, lookup.Leads));
-            return (new RoutedChunks(s, routed, _materializer, usage => limits.Charge(ClientId, s.Model, usage)), lookup is not null);
+            return (new RoutedChunks(s, routed, materializer, usage => limits.Charge(ClientId, s.Model, usage)), lookup is not null);
         }, ct);
     }
 
@@ -154,7 +152,7 @@ public sealed class RouterClient(Coordinators coordinators, CatalogReplica catal
         var replay = new RouteStreaming(
             new SameNodeSourceRef<StreamItem>(_ => chunks.Select(StreamItem (c) => new StreamChunk(UpstreamChunk.Read(c))).ToAsyncEnumerable()),
             completed.Model, "", completed.Attempts);
-        return new RoutedChunks(replay, RoutedStream.Shared(replay), _materializer, _ => 0);
+        return new RoutedChunks(replay, RoutedStream.Shared(replay), materializer, _ => 0);
     }
 
     /// <summary>The request's checks and the daily caps, as the HTTP front applies them before its cache and routing.</summary>

@@ -53,7 +53,7 @@ public static class RoutingServices
             sp.GetRequiredService<RoutingSettings>(),
             sp.GetRequiredService<TimeProvider>()) { Metrics = metrics });
         services.AddSingleton(sp => new Coordinators(sp.GetRequiredService<IRequiredActor<CoordinatorPool>>(), sp.GetRequiredService<RoutingContext>()));
-        // One materializer for the member, created when the actor system is up.
+        // One materializer for the node or member, created when the actor system is up.
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "router-streams"));
         services.AddSingleton(sp => new ResponseCache(sp.GetRequiredService<IRequiredActor<CacheShardRegion>>().ActorRef, settings.CacheTtl is not null,
             settings.CachePerKey, settings.RequestTimeout, sp.GetRequiredService<ActorSystem>(),
@@ -62,7 +62,7 @@ public static class RoutingServices
             sp.GetRequiredService<CatalogReplica>()));
         services.AddSingleton(sp => new RouterClient(sp.GetRequiredService<Coordinators>(), sp.GetRequiredService<CatalogReplica>(),
             sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<DailyLimits>(), metrics, settings.MaxMessages, settings.EmbeddedClientId,
-            sp.GetRequiredService<ResponseCache>()));
+            sp.GetRequiredService<ResponseCache>(), sp.GetRequiredService<IMaterializer>()));
         return services;
     }
 
