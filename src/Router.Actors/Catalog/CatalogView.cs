@@ -82,8 +82,9 @@ public sealed class CatalogReplica(Observability.RouterMetrics? metrics = null, 
         if (update.Version < current.Version) return false;
         if (update.Version == current.Version && update.FetchFailures == current.FetchFailures && update.FetchSuccesses == current.FetchSuccesses)
             return false;
-        var view = update.Version == current.Version ? _view.WithStatus(update) : new CatalogView(update);
-        if (!ReferenceEquals(view.ByContextLength, _view.ByContextLength)) Prepare(view);
+        var newModels = update.Version != current.Version;
+        var view = newModels ? new CatalogView(update) : _view.WithStatus(update);
+        if (newModels) Prepare(view);
         _view = view;
         if (view.IsLoaded) _loaded.TrySetResult();
         _metrics.CatalogModels.Set(view.Models.Count);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Router.Actors.Catalog;
 using System.Collections.Concurrent;
 using Router.Contracts;
@@ -57,7 +58,7 @@ public sealed class ModelHealthBoard
     public RankingTable RankingFor(CatalogView catalog)
     {
         var table = _ranking;
-        if (table is not null && ReferenceEquals(table.Catalog.ByContextLength, catalog.ByContextLength)) return table;
+        if (IsFor(table, catalog)) return table;
         var built = new RankingTable(catalog, _views.Values);
         // A request still holding an older catalog ranks on a table of its own and leaves the newer one in place.
         if (table is null || catalog.Update.Version >= table.Catalog.Update.Version) _ranking = built;
@@ -65,7 +66,10 @@ public sealed class ModelHealthBoard
     }
 
     /// <summary>Whether the table of <paramref name="catalog"/>'s models is built (a request sorting on it finds it ready).</summary>
-    public bool HasRankingFor(CatalogView catalog) => _ranking is { } table && ReferenceEquals(table.Catalog.ByContextLength, catalog.ByContextLength);
+    public bool HasRankingFor(CatalogView catalog) => IsFor(_ranking, catalog);
+
+    private static bool IsFor([NotNullWhen(true)] RankingTable? table, CatalogView catalog) =>
+        table is not null && ReferenceEquals(table.Catalog.ByContextLength, catalog.ByContextLength);
 
     /// <summary>
     /// Builds the table of a new catalog version before requests see that version (the catalog replica calls it
